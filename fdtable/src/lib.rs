@@ -1,0 +1,1 @@
+//! fdtable (work in progress).

@@ -1,0 +1,1 @@
+//! hostsock (work in progress).

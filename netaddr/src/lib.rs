@@ -1,0 +1,1 @@
+//! netaddr (work in progress).

@@ -1,0 +1,1 @@
+//! runtime-glue (work in progress).

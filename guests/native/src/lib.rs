@@ -29,6 +29,9 @@ struct Conn {
     stream: TcpStream,
     /// Echo bytes not yet written (the peer is not reading fast enough).
     pending: Vec<u8>,
+    /// Whether WRITABLE interest is registered (changed only when `pending` changes state,
+    /// so the common path makes no re-registration call).
+    writable: bool,
 }
 
 /// What the event loop must do with a connection after servicing it.
@@ -66,11 +69,11 @@ pub fn serve_echo(mut listener: TcpListener) -> io::Result<()> {
                 Some(conn) => service(conn, &mut buf),
                 None => continue,
             };
-            if let Some(conn) = conns.get_mut(&token) {
-                if after == After::Close || rearm(&poll, token, conn).is_err() {
-                    let _ = poll.registry().deregister(&mut conn.stream);
-                    conns.remove(&token);
-                }
+            if let Some(conn) = conns.get_mut(&token)
+                && (after == After::Close || rearm(&poll, token, conn).is_err())
+            {
+                let _ = poll.registry().deregister(&mut conn.stream);
+                conns.remove(&token);
             }
         }
     }
@@ -94,8 +97,15 @@ fn accept_all(
                     .register(&mut stream, token, Interest::READABLE)
                     .is_ok()
                 {
-                    let pending = Vec::new();
-                    conns.insert(token, Conn { stream, pending });
+                    let (pending, writable) = (Vec::new(), false);
+                    conns.insert(
+                        token,
+                        Conn {
+                            stream,
+                            pending,
+                            writable,
+                        },
+                    );
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -146,11 +156,16 @@ fn flush(conn: &mut Conn) -> After {
 
 /// Interest follows state: writable only while output is pending.
 fn rearm(poll: &Poll, token: Token, conn: &mut Conn) -> io::Result<()> {
-    let interest = if conn.pending.is_empty() {
-        Interest::READABLE
-    } else {
+    let want_writable = !conn.pending.is_empty();
+    if want_writable == conn.writable {
+        return Ok(());
+    }
+    let interest = if want_writable {
         Interest::READABLE | Interest::WRITABLE
+    } else {
+        Interest::READABLE
     };
+    conn.writable = want_writable;
     poll.registry()
         .reregister(&mut conn.stream, token, interest)
 }

@@ -1,0 +1,3 @@
+//! Allocation benchmarks (being written).
+
+fn main() {}

@@ -1,0 +1,305 @@
+//! [`FdTable`]: guest fd numbers -> entries, numbered by an [`FdPolicy`].
+
+use std::fmt;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use slab::Slab;
+
+use crate::{
+    Fd, FdError, FdPolicy, PolicyKind, VacantFd,
+    bitmap::{FdBitmap, Slot},
+    quarantine::Quarantine,
+};
+
+/// A guest fd table: maps `u32` fds to entries of type `T`.
+///
+/// Entries live in a [`Slab`]; the fd -> slab-key map and the free/used
+/// state live in a sparse bitmap tree (see the crate's `# Implementation`).
+/// New fds are numbered by the table's [`FdPolicy`]; `insert_at` and
+/// `renumber` place fds explicitly.
+pub struct FdTable<T> {
+    entries: Slab<T>,
+    map: FdBitmap,
+    policy: FdPolicy,
+    limit: usize,
+    /// Lower bound on the lowest free fd at or above the floor (Linux's
+    /// `next_fd`): searches start here.
+    next_fd: u64,
+    quarantine: Quarantine,
+    rng: ChaCha8Rng,
+}
+
+impl<T> FdTable<T> {
+    /// An empty table with no open-fd limit beyond the policy's range.
+    pub fn new(policy: FdPolicy) -> Self {
+        Self::with_limit(policy, usize::MAX)
+    }
+
+    /// An empty table that holds at most `max_open` open fds, like
+    /// `RLIMIT_NOFILE`; `insert` beyond it fails with [`FdError::TableFull`].
+    pub fn with_limit(policy: FdPolicy, max_open: usize) -> Self {
+        let rng = match policy.seed() {
+            Some(seed) => ChaCha8Rng::seed_from_u64(seed),
+            None => ChaCha8Rng::from_rng(&mut rand::rng()),
+        };
+        Self {
+            entries: Slab::new(),
+            map: FdBitmap::new(),
+            next_fd: u64::from(policy.floor()),
+            quarantine: Quarantine::new(policy.quarantine()),
+            limit: max_open,
+            policy,
+            rng,
+        }
+    }
+
+    /// The numbering policy.
+    pub fn policy(&self) -> &FdPolicy {
+        &self.policy
+    }
+
+    /// The open-fd limit.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Changes the open-fd limit; fds already open stay open even if above it.
+    pub fn set_limit(&mut self, max_open: usize) {
+        self.limit = max_open;
+    }
+
+    /// Inserts `value` at an fd chosen by the policy and returns the fd.
+    ///
+    /// # Errors
+    /// [`FdError::TableFull`] if the limit is reached or no fd in the
+    /// policy's range is free (quarantined fds are not free).
+    pub fn insert(&mut self, value: T) -> Result<Fd, FdError> {
+        let fd = self.choose()?;
+        self.commit(fd, value);
+        Ok(fd)
+    }
+
+    /// Reserves the fd the policy would hand out next; see [`VacantFd`].
+    ///
+    /// # Errors
+    /// As [`insert`](Self::insert).
+    pub fn vacant_fd(&mut self) -> Result<VacantFd<'_, T>, FdError> {
+        let fd = self.choose()?;
+        Ok(VacantFd::new(self, fd))
+    }
+
+    /// Inserts `value` at `fd` (stdio, preopens). A quarantined `fd` may be
+    /// taken this way: the caller asked for it by number.
+    ///
+    /// # Errors
+    /// [`FdError::OutOfRange`] if `fd` is at or above the policy's end,
+    /// [`FdError::InUse`] if it is open, [`FdError::TableFull`] at the limit.
+    pub fn insert_at(&mut self, fd: Fd, value: T) -> Result<(), FdError> {
+        if fd >= self.policy.end() {
+            return Err(FdError::OutOfRange { fd });
+        }
+        if self.map.key(fd).is_some() {
+            return Err(FdError::InUse { fd });
+        }
+        if self.entries.len() >= self.limit {
+            return Err(FdError::TableFull);
+        }
+        let key = self.entries.insert(value);
+        self.map.set(fd, Slot::Open(key as u32));
+        Ok(())
+    }
+
+    /// The entry at `fd`, if open.
+    #[inline]
+    pub fn get(&self, fd: Fd) -> Option<&T> {
+        self.entries.get(self.map.key(fd)? as usize)
+    }
+
+    /// The entry at `fd`, mutably, if open.
+    #[inline]
+    pub fn get_mut(&mut self, fd: Fd) -> Option<&mut T> {
+        self.entries.get_mut(self.map.key(fd)? as usize)
+    }
+
+    /// Whether `fd` is open.
+    pub fn contains(&self, fd: Fd) -> bool {
+        self.map.key(fd).is_some()
+    }
+
+    /// Closes `fd` and returns its entry, or `None` if it was not open.
+    /// With a quarantine the fd is held back from reuse.
+    pub fn try_remove(&mut self, fd: Fd) -> Option<T> {
+        let key = self.map.key(fd)?;
+        self.release(fd);
+        Some(self.entries.remove(key as usize))
+    }
+
+    /// Closes `fd` and returns its entry.
+    ///
+    /// # Panics
+    /// If `fd` is not open (use [`try_remove`](Self::try_remove) for guest
+    /// input).
+    pub fn remove(&mut self, fd: Fd) -> T {
+        match self.try_remove(fd) {
+            Some(value) => value,
+            None => panic!("fdtable: remove of fd {fd}, which is not open"),
+        }
+    }
+
+    /// WASI `fd_renumber`: moves `from` to `to`. An open `to` is closed
+    /// first and its entry returned; `from` is closed (quarantined if
+    /// enabled). All checks happen before any change, so it is atomic.
+    /// `from == to` with `from` open is `Ok(None)`.
+    ///
+    /// # Errors
+    /// [`FdError::BadFd`] if `from` is not open, [`FdError::OutOfRange`] if
+    /// `to` is outside the policy's range.
+    pub fn renumber(&mut self, from: Fd, to: Fd) -> Result<Option<T>, FdError> {
+        let key = self.map.key(from).ok_or(FdError::BadFd { fd: from })?;
+        if to >= self.policy.end() {
+            return Err(FdError::OutOfRange { fd: to });
+        }
+        if from == to {
+            return Ok(None);
+        }
+        let old = self.map.key(to).map(|k| self.entries.remove(k as usize));
+        self.map.set(to, Slot::Open(key));
+        self.release(from);
+        Ok(old)
+    }
+
+    /// Open fds and their entries in ascending fd order.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter {
+            table: self,
+            next: 0,
+        }
+    }
+
+    /// How many fds are open.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no fd is open.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Frees or quarantines `fd`, which was open; its entry is handled by
+    /// the caller.
+    fn release(&mut self, fd: Fd) {
+        if self.quarantine.enabled() {
+            let tick = self.quarantine.close(fd);
+            self.map.set(fd, Slot::Quarantined(tick));
+        } else {
+            self.map.set(fd, Slot::Free);
+            self.next_fd = self.next_fd.min(u64::from(fd));
+        }
+    }
+
+    /// Picks the fd the next allocation gets, without installing it.
+    fn choose(&mut self) -> Result<Fd, FdError> {
+        if self.entries.len() >= self.limit {
+            return Err(FdError::TableFull);
+        }
+        self.release_due();
+        let floor = u64::from(self.policy.floor());
+        let end = u64::from(self.policy.end());
+        let fd = match self.policy.kind() {
+            PolicyKind::Lowest => {
+                let fd = self.map.first_free(self.next_fd.max(floor));
+                self.next_fd = fd;
+                fd
+            }
+            PolicyKind::Random | PolicyKind::Capped { .. } => {
+                // Every used fd is below `end` (insert_at checks), so the
+                // free fds in [floor, end) are the range minus the used ones
+                // at or above the floor.
+                let used_below = self.map.rank_used(floor);
+                let free = (end - floor.min(end)) - (self.map.used() - used_below);
+                if free == 0 {
+                    return Err(FdError::TableFull);
+                }
+                let k = self.rng.random_range(0..free);
+                self.map.select_free(k + floor - used_below)
+            }
+        };
+        if fd >= end {
+            return Err(FdError::TableFull);
+        }
+        Ok(fd as Fd)
+    }
+
+    /// Frees the quarantined fds that have waited long enough. An entry
+    /// whose fd was since taken by `insert_at`/`renumber` (and maybe closed
+    /// again) no longer matches the fd's slot and is skipped.
+    fn release_due(&mut self) {
+        while let Some((fd, tick)) = self.quarantine.pop_due() {
+            if self.map.slot(fd) == Slot::Quarantined(tick) {
+                self.map.set(fd, Slot::Free);
+                self.next_fd = self.next_fd.min(u64::from(fd));
+            }
+        }
+    }
+
+    /// Installs `value` at `fd`, which `choose` just returned.
+    pub(crate) fn commit(&mut self, fd: Fd, value: T) {
+        let key = self.entries.insert(value);
+        self.map.set(fd, Slot::Open(key as u32));
+        self.quarantine.tick();
+        if u64::from(fd) == self.next_fd {
+            // `next_fd` was <= the lowest free fd and is now used.
+            self.next_fd += 1;
+        }
+    }
+}
+
+/// Iterator over `(fd, &entry)` in ascending fd order; see [`FdTable::iter`].
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    table: &'a FdTable<T>,
+    next: u64,
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = (Fd, &'a T);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let fd = self.table.map.next_used(self.next)?;
+            self.next = fd + 1;
+            // Used but not open means quarantined: skip it.
+            if let Some(value) = self.table.get(fd as Fd) {
+                return Some((fd as Fd, value));
+            }
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for FdTable<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FdTable")
+            .field("policy", &self.policy)
+            .field("limit", &self.limit)
+            .field("entries", &DebugEntries(self))
+            .field("map", &self.map)
+            .finish_non_exhaustive()
+    }
+}
+
+struct DebugEntries<'a, T>(&'a FdTable<T>);
+
+impl<T: fmt::Debug> fmt::Debug for DebugEntries<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.0.iter()).finish()
+    }
+}
+
+impl<T> Default for FdTable<T> {
+    /// An empty `lowest` table without a limit.
+    fn default() -> Self {
+        Self::new(FdPolicy::default())
+    }
+}

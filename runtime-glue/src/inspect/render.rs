@@ -1,0 +1,247 @@
+//! Human-readable output of `fdvirt inspect` (the `Display` impls) and a small JSON form.
+
+use super::{AbiFamily, Binding, EntityKind, ImportInfo, MemoryInfo, Report, Signature, ValKind};
+use std::fmt::{self, Display, Formatter, Write as _};
+
+impl Display for ValKind {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValKind::I32 => "i32",
+            ValKind::I64 => "i64",
+            ValKind::F32 => "f32",
+            ValKind::F64 => "f64",
+            ValKind::V128 => "v128",
+            ValKind::FuncRef => "funcref",
+            ValKind::ExternRef => "externref",
+            ValKind::OtherRef => "ref",
+        })
+    }
+}
+
+/// `(i32, i64) -> i32`, `() -> ()`, `(i32) -> (i32, i32)`.
+impl Display for Signature {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("(")?;
+        list(f, &self.params)?;
+        f.write_str(") -> ")?;
+        match self.results.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => {
+                f.write_str("(")?;
+                list(f, many)?;
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+fn list(f: &mut Formatter<'_>, items: &[ValKind]) -> fmt::Result {
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{v}")?;
+    }
+    Ok(())
+}
+
+impl Display for MemoryInfo {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{} pages initial", self.initial_pages)?;
+        match self.maximum_pages {
+            Some(max) => write!(f, ", {max} max")?,
+            None => f.write_str(", no max")?,
+        }
+        if self.memory64 {
+            f.write_str(", memory64")?;
+        }
+        if self.shared {
+            f.write_str(", shared")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for EntityKind {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            EntityKind::Func(sig) => write!(f, "{sig}"),
+            EntityKind::Table => f.write_str("table"),
+            EntityKind::Memory(m) => write!(f, "memory ({m})"),
+            EntityKind::Global => f.write_str("global"),
+            EntityKind::Tag => f.write_str("tag"),
+        }
+    }
+}
+
+fn import_line(f: &mut Formatter<'_>, i: &ImportInfo) -> fmt::Result {
+    write!(f, "    {}.{} {}", i.module, i.name, i.kind)?;
+    match &i.binding {
+        Binding::Bound { form: "" } => writeln!(f),
+        Binding::Bound { form } => writeln!(f, "  [{form}]"),
+        Binding::SignatureMismatch { accepted } => {
+            let accepted: Vec<String> = accepted.iter().map(ToString::to_string).collect();
+            writeln!(
+                f,
+                "  [signature mismatch: runtime provides {}]",
+                accepted.join(" or ")
+            )
+        }
+        Binding::Unknown => writeln!(f, "  [no such host function]"),
+    }
+}
+
+impl Report {
+    fn imports_section(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(f, "imports ({}):", self.imports.len())?;
+        let groups = [
+            ("standard WASI preview1", Some(AbiFamily::Preview1)),
+            ("WasmEdge sockets", Some(AbiFamily::WasmEdgeSocket)),
+            ("unsatisfiable (the runtime cannot link these)", None),
+        ];
+        for (title, family) in groups {
+            let members: Vec<&ImportInfo> = self
+                .imports
+                .iter()
+                .filter(|i| match family {
+                    Some(fam) => i.is_satisfied() && i.family == fam,
+                    None => !i.is_satisfied(),
+                })
+                .collect();
+            if !members.is_empty() {
+                writeln!(f, "  {title} ({}):", members.len())?;
+                members.iter().try_for_each(|i| import_line(f, i))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn indirect_section(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "call_indirect check: {} signature(s) called indirectly, {} table slot(s)",
+            self.indirect_call_types.len(),
+            self.table_functions
+        )?;
+        if self.indirect_mismatches.is_empty() {
+            return writeln!(
+                f,
+                "  ok: no table function differs from them only in results"
+            );
+        }
+        for m in &self.indirect_mismatches {
+            writeln!(
+                f,
+                "  MISMATCH: `{}` is in a table with type {}, but is called indirectly as {} (in {})",
+                m.function,
+                m.function_type,
+                m.call_type,
+                m.callers.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The report as one JSON object (hand-written: the schema is small and flat).
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"imports\":[");
+        for (n, i) in self.imports.iter().enumerate() {
+            let (binding, form) = match &i.binding {
+                Binding::Bound { form } => ("bound", *form),
+                Binding::SignatureMismatch { .. } => ("signature_mismatch", ""),
+                Binding::Unknown => ("unknown", ""),
+            };
+            let family = format!("{:?}", i.family);
+            let fields = [
+                ("module", &*i.module),
+                ("name", &*i.name),
+                ("family", &*family),
+            ];
+            out.push_str(if n > 0 { ",{" } else { "{" });
+            for (k, v) in fields {
+                let _ = write!(out, "{}:{},", quote(k), quote(v));
+            }
+            let kind = i.kind.to_string();
+            let _ = write!(
+                out,
+                "\"type\":{},\"binding\":{},\"form\":{}}}",
+                quote(&kind),
+                quote(binding),
+                quote(form)
+            );
+        }
+        out.push_str("],\"exports\":[");
+        let exports: Vec<String> = self
+            .exports
+            .iter()
+            .map(|e| {
+                format!(
+                    "{{\"name\":{},\"kind\":{},\"index\":{}}}",
+                    quote(&e.name),
+                    quote(e.kind),
+                    e.index
+                )
+            })
+            .collect();
+        out.push_str(&exports.join(","));
+        out.push_str("],\"memories\":[");
+        let mems: Vec<String> = self
+            .memories
+            .iter()
+            .map(|m| quote(&m.to_string()))
+            .collect();
+        out.push_str(&mems.join(","));
+        out.push_str("],\"indirect_mismatches\":[");
+        let mism: Vec<String> = self
+            .indirect_mismatches
+            .iter()
+            .map(|m| {
+                let callers: Vec<String> = m.callers.iter().map(|c| quote(c)).collect();
+                format!(
+                    "{{\"function\":{},\"function_type\":{},\"call_type\":{},\"callers\":[{}]}}",
+                    quote(&m.function),
+                    quote(&m.function_type.to_string()),
+                    quote(&m.call_type.to_string()),
+                    callers.join(",")
+                )
+            })
+            .collect();
+        out.push_str(&mism.join(","));
+        out.push_str("]}");
+        out
+    }
+}
+
+/// A JSON string literal.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The full human-readable report.
+impl Display for Report {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.imports_section(f)?;
+        writeln!(f, "exports ({}):", self.exports.len())?;
+        for e in &self.exports {
+            writeln!(f, "    {} {} [{}]", e.kind, e.name, e.index)?;
+        }
+        writeln!(f, "memories ({}):", self.memories.len())?;
+        for (n, m) in self.memories.iter().enumerate() {
+            writeln!(f, "    memory {n}: {m}")?;
+        }
+        self.indirect_section(f)
+    }
+}

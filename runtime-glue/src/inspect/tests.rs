@@ -1,0 +1,247 @@
+use super::*;
+
+fn report(wat: &str) -> Report {
+    let wasm = wat::parse_str(wat).expect("test WAT parses");
+    inspect(&wasm).expect("inspect succeeds")
+}
+
+fn sig(params: &[ValKind], results: &[ValKind]) -> Signature {
+    Signature {
+        params: params.to_vec(),
+        results: results.to_vec(),
+    }
+}
+
+const P1: &str = "wasi_snapshot_preview1";
+
+#[test]
+fn preview1_imports_bind_and_are_grouped_as_standard() {
+    let r = report(&format!(
+        r#"(module (import "{P1}" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+                   (import "{P1}" "proc_exit" (func (param i32))))"#
+    ));
+    assert_eq!(r.imports.len(), 2);
+    assert!(
+        r.imports
+            .iter()
+            .all(|i| i.family == AbiFamily::Preview1 && i.is_satisfied())
+    );
+    assert_eq!(r.unsatisfied().count(), 0);
+    assert!(r.to_string().contains("standard WASI preview1 (2):"));
+}
+
+#[test]
+fn sock_accept_forms_are_told_apart() {
+    let legacy = report(&format!(
+        r#"(module (import "{P1}" "sock_accept" (func (param i32 i32) (result i32))))"#
+    ));
+    assert_eq!(
+        legacy.socket_forms(),
+        vec![("sock_accept", "legacy 2-arg (WasmEdge V1)")]
+    );
+    let standard = report(&format!(
+        r#"(module (import "{P1}" "sock_accept" (func (param i32 i32 i32) (result i32))))"#
+    ));
+    assert_eq!(
+        standard.socket_forms(),
+        vec![("sock_accept", "standard 3-arg (preview1 / WasmEdge V2)")]
+    );
+    assert!(standard.to_string().contains("WasmEdge sockets (1):"));
+}
+
+#[test]
+fn recv_from_and_getlocaladdr_versions_are_reported() {
+    let r = report(&format!(
+        r#"(module
+            (import "{P1}" "sock_recv_from" (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+            (import "{P1}" "sock_getlocaladdr" (func (param i32 i32 i32 i32) (result i32)))
+            (import "{P1}" "sock_getpeeraddr_v2" (func (param i32 i32 i32) (result i32))))"#
+    ));
+    assert_eq!(
+        r.socket_forms(),
+        vec![
+            ("sock_recv_from", "8-arg (V2, with port)"),
+            ("sock_getlocaladdr", "4-arg (V1, address type)")
+        ]
+    );
+    assert!(
+        r.imports
+            .iter()
+            .all(|i| i.family == AbiFamily::WasmEdgeSocket && i.is_satisfied())
+    );
+}
+
+#[test]
+fn unknown_and_mistyped_imports_are_unsatisfied_with_signatures() {
+    let r = report(&format!(
+        r#"(module
+            (import "env" "php_thing" (func (param i32 i64) (result f64)))
+            (import "{P1}" "fd_write" (func (param i32) (result i32)))
+            (import "{P1}" "sock_accept" (func (param i32) (result i32)))
+            (import "env" "memory" (memory 1)))"#
+    ));
+    let bad: Vec<&ImportInfo> = r.unsatisfied().collect();
+    assert_eq!(bad.len(), 4);
+    assert_eq!(
+        bad[0].kind,
+        EntityKind::Func(sig(&[ValKind::I32, ValKind::I64], &[ValKind::F64]))
+    );
+    assert_eq!(bad[0].family, AbiFamily::Unknown);
+    let Binding::SignatureMismatch { accepted } = &bad[1].binding else {
+        panic!("fd_write: {:?}", bad[1])
+    };
+    assert_eq!(accepted, &vec![sig(&[ValKind::I32; 4], &[ValKind::I32])]);
+    let Binding::SignatureMismatch { accepted } = &bad[2].binding else {
+        panic!("accept: {:?}", bad[2])
+    };
+    assert_eq!(accepted.len(), 2, "both sock_accept forms listed");
+    let text = r.to_string();
+    assert!(
+        text.contains("env.php_thing (i32, i64) -> f64  [no such host function]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("runtime provides (i32, i32, i32, i32) -> i32"),
+        "{text}"
+    );
+    assert_eq!(r.memories.len(), 1, "imported memory is listed");
+}
+
+#[test]
+fn exports_and_memories_are_listed() {
+    let r = report(
+        r#"(module (memory (export "memory") 17 100) (func (export "_start")) (global (export "g") i32 (i32.const 0)))"#,
+    );
+    let kinds: Vec<(&str, &str)> = r
+        .exports
+        .iter()
+        .map(|e| (e.name.as_str(), e.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![("memory", "memory"), ("_start", "func"), ("g", "global")]
+    );
+    assert_eq!(
+        r.memories,
+        vec![MemoryInfo {
+            initial_pages: 17,
+            maximum_pages: Some(100),
+            memory64: false,
+            shared: false
+        }]
+    );
+    assert!(
+        r.to_string()
+            .contains("memory 0: 17 pages initial, 100 max")
+    );
+}
+
+/// The PHP bug: `zend_list_free` returns int but is stored where a `void (*)(int)` is called.
+const ZEND: &str = r#"(module
+    (type $dtor (func (param i32)))
+    (table 4 funcref)
+    (elem (i32.const 0) $zend_list_free $good_dtor $other_params)
+    (func $zend_list_free (param i32) (result i32) i32.const 0)
+    (func $good_dtor (param i32))
+    (func $other_params (param i64) (result i32) i32.const 1)
+    (func $call_dtor (param i32) local.get 0 i32.const 0 call_indirect (type $dtor)))"#;
+
+#[test]
+fn results_only_mismatch_is_found_by_name() {
+    let r = report(ZEND);
+    assert_eq!(r.indirect_call_types, vec![sig(&[ValKind::I32], &[])]);
+    assert_eq!(r.table_functions, 3);
+    assert_eq!(
+        r.indirect_mismatches,
+        vec![IndirectMismatch {
+            call_type: sig(&[ValKind::I32], &[]),
+            callers: vec!["call_dtor".into()],
+            function_index: 0,
+            function: "zend_list_free".into(),
+            function_type: sig(&[ValKind::I32], &[ValKind::I32]),
+        }]
+    );
+    let text = r.to_string();
+    assert!(text.contains("MISMATCH: `zend_list_free` is in a table with type (i32) -> i32, but is called indirectly as (i32) -> () (in call_dtor)"), "{text}");
+    assert!(r.to_json().contains(r#""function":"zend_list_free""#));
+}
+
+#[test]
+fn matching_tables_report_no_mismatch() {
+    let r = report(
+        r#"(module (type $t (func (param i32) (result i32)))
+            (table 1 funcref) (elem (i32.const 0) $f)
+            (func $f (param i32) (result i32) local.get 0)
+            (func (param i32) (result i32) local.get 0 i32.const 0 call_indirect (type $t)))"#,
+    );
+    assert!(r.indirect_mismatches.is_empty());
+    assert!(r.to_string().contains("ok: no table function differs"));
+}
+
+#[test]
+fn entries_of_another_table_are_not_compared() {
+    let r = report(
+        r#"(module (type $v (func (param i32)))
+            (table $a 1 funcref) (table $b 1 funcref)
+            (elem (table $a) (i32.const 0) func $ret)
+            (func $ret (param i32) (result i32) i32.const 0)
+            (func (param i32) local.get 0 i32.const 0 call_indirect $b (type $v)))"#,
+    );
+    assert!(
+        r.indirect_mismatches.is_empty(),
+        "{:?}",
+        r.indirect_mismatches
+    );
+}
+
+#[test]
+fn expression_segments_and_duplicate_types_are_handled() {
+    let r = report(
+        r#"(module (type $v1 (func (param i32))) (type $v2 (func (param i32)))
+            (table 2 funcref)
+            (elem (i32.const 0) funcref (ref.func $ret))
+            (func $ret (param i32) (result i32) i32.const 0)
+            (func $a (param i32) local.get 0 i32.const 0 call_indirect (type $v1))
+            (func $b (param i32) local.get 0 i32.const 0 return_call_indirect (type $v2)))"#,
+    );
+    assert_eq!(
+        r.indirect_call_types.len(),
+        1,
+        "structurally equal types merge"
+    );
+    assert_eq!(r.indirect_mismatches.len(), 1);
+    assert_eq!(
+        r.indirect_mismatches[0].callers,
+        vec!["a".to_string(), "b".to_string()]
+    );
+}
+
+#[test]
+fn unnamed_functions_fall_back_to_export_or_index() {
+    let wasm = wat::parse_str(
+        r#"(module (type $v (func (param i32))) (table 2 funcref) (elem (i32.const 0) 0 1)
+            (func (export "exported_ret") (param i32) (result i32) i32.const 0)
+            (func (param i32) (result i32) i32.const 0)
+            (func (param i32) local.get 0 i32.const 0 call_indirect (type $v)))"#,
+    )
+    .expect("wat");
+    let names: Vec<String> = inspect(&wasm)
+        .expect("inspect")
+        .indirect_mismatches
+        .into_iter()
+        .map(|m| m.function)
+        .collect();
+    assert_eq!(
+        names,
+        vec!["exported_ret (export)".to_string(), "func[1]".to_string()]
+    );
+}
+
+#[test]
+fn garbage_is_a_parse_error() {
+    assert!(matches!(
+        inspect(b"\0asm\x01\0\0\0\x01\xff"),
+        Err(InspectError::Parse(_))
+    ));
+    assert!(matches!(inspect(b"not wasm"), Err(InspectError::Parse(_))));
+}

@@ -1,1 +1,81 @@
-//! hostsock (work in progress).
+//! Host sockets for WASI guests: non-blocking host sockets with a per-socket guest
+//! blocking mode, a persistent readiness poller, the io::Error -> WASI errno mapping, and
+//! a network policy. No wasmi dependency, so any runtime can reuse it.
+//!
+//! # Examples
+//!
+//! A guest-style exchange on loopback, under a policy that allows only loopback:
+//!
+//! ```
+//! use std::{io::{IoSlice, IoSliceMut}, sync::Arc};
+//! use hostsock::{AddressFamily, Blocking, NetUse, NetworkPolicy, RecvFlags, Socket, SocketKind};
+//!
+//! let grant = "127.0.0.0/8:*".parse()?;
+//! let policy = Arc::new(NetworkPolicy::deny_all().allow(NetUse::Bind, grant).allow(NetUse::Connect, grant));
+//! let mut server = Socket::open(AddressFamily::Ipv4, SocketKind::Stream, policy.clone())?;
+//! server.bind("127.0.0.1:0".parse()?)?;
+//! server.listen(16)?;
+//! let mut client = Socket::open(AddressFamily::Ipv4, SocketKind::Stream, policy)?;
+//! client.connect(server.local_addr()?)?; // Blocking::Yes: waits for the handshake
+//! let (mut conn, _peer) = server.accept(Blocking::Yes)?;
+//! client.send(&[IoSlice::new(b"ping")])?;
+//! let mut buf = [0u8; 4];
+//! let got = conn.recv(&mut [IoSliceMut::new(&mut buf)], RecvFlags::default())?;
+//! assert_eq!(&buf[..got.bytes], b"ping");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Waiting on readiness with a persistent [`Poller`]:
+//!
+//! ```
+//! use std::{os::fd::AsFd, time::Duration};
+//! use hostsock::{Interest, Poller};
+//!
+//! let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
+//! let mut poller = Poller::new()?;
+//! let key = poller.insert(socket.as_fd())?; // once
+//! let ready = poller.wait(&[(key, Interest::WRITABLE)], Some(Duration::from_secs(1)))?;
+//! assert!(ready[0].writable);
+//! poller.remove(key);
+//! # std::io::Result::Ok(())
+//! ```
+//!
+//! # Crate features
+//!
+//! None.
+//!
+//! # Implementation
+//!
+//! Every host socket is `O_NONBLOCK`. A guest in blocking mode is served by retrying
+//! after a single-fd `poll` bounded by the socket's stored `SO_RCVTIMEO`/`SO_SNDTIMEO`, so
+//! no guest call can block the host in a way that cannot time out. The [`Poller`] keeps
+//! one oneshot epoll registration per key (slab key = poller key, independent of guest
+//! fds) and re-arms only keys whose interest changed or that fired. The only `unsafe` is
+//! the `polling::Poller::add` call, inside a registration type that owns the fd and
+//! deletes it before closing it; `FIONREAD` goes through rustix's safe wrapper.
+#![deny(unsafe_code)]
+
+mod errno;
+mod error;
+mod interest;
+mod policy;
+mod poller;
+mod resolve;
+mod socket;
+mod sockopt;
+
+#[cfg(test)]
+mod tests;
+
+pub use crate::{
+    errno::Errno,
+    error::PolicyError,
+    interest::{Interest, Readiness},
+    policy::{Grant, IpRange, NetUse, NetworkPolicy, PortRange},
+    poller::Poller,
+    resolve::{lookup, lookup_errno, parse_service},
+    socket::{AddressFamily, Blocking, Received, RecvFlags, Socket, SocketKind, SocketState},
+    sockopt::{OptValue, SockOpt},
+};
+/// Re-exported: the direction argument of [`Socket::shutdown`].
+pub use std::net::Shutdown;

@@ -1,0 +1,2 @@
+//! Poller benchmark (being written).
+fn main() {}

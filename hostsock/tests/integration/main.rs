@@ -1,1 +1,9 @@
-//! hostsock integration tests (being written).
+//! hostsock integration tests: real sockets on 127.0.0.1 and ::1, every wait bounded.
+
+mod util;
+
+mod policy;
+mod poller;
+mod sockopt;
+mod tcp;
+mod udp;

@@ -1,0 +1,178 @@
+//! Data transfer on a [`Socket`]: send, send_to, recv, recv_from.
+//!
+//! Sends use `MSG_NOSIGNAL` (a reset peer gives `EPIPE`, never SIGPIPE, spec §9).
+//! Receives go through rustix's safe `recvmsg` (initialised `IoSliceMut` buffers, and it
+//! reports `MSG_TRUNC`); every call is `MSG_DONTWAIT` and blocking guests wait for
+//! readiness in between, see the [`Socket`] module docs.
+
+use std::{
+    io::{self, IoSlice, IoSliceMut},
+    net::SocketAddr,
+};
+
+use socket2::SockAddr;
+
+use crate::{
+    interest::Interest,
+    policy::NetUse,
+    socket::{AddressFamily, Blocking, Socket, SocketKind, SocketState},
+};
+
+/// Flags for [`Socket::recv`] (the WASI `riflags`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RecvFlags {
+    /// Look at the data without consuming it (`MSG_PEEK`).
+    pub peek: bool,
+    /// In blocking mode, wait until every buffer is full or the stream ends
+    /// (`MSG_WAITALL`; stream sockets only, ignored together with `peek`).
+    pub waitall: bool,
+}
+
+/// Result of a receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    /// Bytes written into the buffers (0 = orderly EOF on a stream socket).
+    pub bytes: usize,
+    /// The datagram was longer than the buffers (`MSG_TRUNC`; the WASI
+    /// `RECV_DATA_TRUNCATED` roflag).
+    pub truncated: bool,
+}
+
+impl Socket {
+    /// Sends from `bufs` (`sendmsg`, `MSG_NOSIGNAL`: a reset peer gives `EPIPE`, never
+    /// SIGPIPE). Returns the bytes sent, which may be fewer than offered.
+    ///
+    /// # Errors
+    /// `EAGAIN` (non-blocking, or send timeout), `EPIPE`, `ECONNRESET`, `ENOTCONN`, ...
+    pub fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let deadline = self.deadline(self.snd_timeout);
+        loop {
+            match self
+                .inner
+                .send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
+            {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.wait_or_again(Interest::WRITABLE, deadline)?
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends one datagram (or stream data) to `addr` after a policy check (as a
+    /// [`NetUse::Connect`]). An unbound socket becomes [`SocketState::Bound`].
+    ///
+    /// # Errors
+    /// As [`Socket::send`], plus `EAFNOSUPPORT` and `EACCES`.
+    pub fn send_to(&mut self, bufs: &[IoSlice<'_>], addr: SocketAddr) -> io::Result<usize> {
+        if AddressFamily::of(&addr) != self.family() {
+            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        }
+        self.policy().check(NetUse::Connect, addr)?;
+        let to = SockAddr::from(addr);
+        let deadline = self.deadline(self.snd_timeout);
+        let sent = loop {
+            match self
+                .inner
+                .send_to_vectored_with_flags(bufs, &to, libc::MSG_NOSIGNAL)
+            {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.wait_or_again(Interest::WRITABLE, deadline)?
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => break other?,
+            }
+        };
+        if self.state == SocketState::Fresh {
+            self.state = SocketState::Bound;
+        }
+        Ok(sent)
+    }
+
+    /// Receives into `bufs`.
+    ///
+    /// # Errors
+    /// `EAGAIN` (non-blocking, or receive timeout), `ECONNRESET`, `ENOTCONN`, ...
+    pub fn recv(&mut self, bufs: &mut [IoSliceMut<'_>], flags: RecvFlags) -> io::Result<Received> {
+        self.recv_from(bufs, flags).map(|(r, _)| r)
+    }
+
+    /// Receives into `bufs` and reports the sender (`None` on a connected stream).
+    ///
+    /// # Errors
+    /// As [`Socket::recv`].
+    pub fn recv_from(
+        &mut self,
+        mut bufs: &mut [IoSliceMut<'_>],
+        flags: RecvFlags,
+    ) -> io::Result<(Received, Option<SocketAddr>)> {
+        let deadline = self.deadline(self.rcv_timeout);
+        let waitall = flags.waitall
+            && !flags.peek
+            && self.kind() == SocketKind::Stream
+            && self.blocking() == Blocking::Yes;
+        let mut want: usize = bufs.iter().map(|b| b.len()).sum();
+        let mut total = Received {
+            bytes: 0,
+            truncated: false,
+        };
+        let mut from = None;
+        loop {
+            match self.recv_once(bufs, flags.peek) {
+                Ok((got, sender)) => {
+                    total.bytes += got.bytes;
+                    total.truncated |= got.truncated;
+                    from = from.or(sender);
+                    want = want.saturating_sub(got.bytes);
+                    if !waitall || got.bytes == 0 || want == 0 {
+                        return Ok((total, from));
+                    }
+                    IoSliceMut::advance_slices(&mut bufs, got.bytes);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if total.bytes > 0 && self.blocking() == Blocking::No {
+                        return Ok((total, from));
+                    }
+                    match self.wait_or_again(Interest::READABLE, deadline) {
+                        Ok(()) => {}
+                        // A waitall that timed out after a partial read returns what it has.
+                        Err(_) if total.bytes > 0 => return Ok((total, from)),
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn recv_once(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        peek: bool,
+    ) -> io::Result<(Received, Option<SocketAddr>)> {
+        use rustix::net::{RecvAncillaryBuffer, RecvFlags as F, ReturnFlags};
+        let flags = if peek {
+            F::PEEK | F::DONTWAIT
+        } else {
+            F::DONTWAIT
+        };
+        let msg = rustix::net::recvmsg(
+            &self.inner,
+            bufs,
+            &mut RecvAncillaryBuffer::default(),
+            flags,
+        )?;
+        let truncated = msg.flags.contains(ReturnFlags::TRUNC);
+        let cap: usize = bufs.iter().map(|b| b.len()).sum();
+        let from = msg.address.and_then(|a| SocketAddr::try_from(a).ok());
+        Ok((
+            Received {
+                bytes: msg.bytes.min(cap),
+                truncated,
+            },
+            from,
+        ))
+    }
+}

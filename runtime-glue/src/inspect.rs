@@ -188,6 +188,19 @@ pub struct IndirectMismatch {
     pub function: String,
     /// Its actual signature.
     pub function_type: Signature,
+    /// Whether the module also calls the entry's own type indirectly (on that table). If not,
+    /// a call through the table can reach the entry only with a mismatching type, which traps:
+    /// a suspect (Rust vtables also hold never-called methods, so not always a bug). If so,
+    /// the entry may be called correctly elsewhere, and the finding is only a candidate.
+    pub own_type_called_indirectly: bool,
+}
+
+impl IndirectMismatch {
+    /// True when the entry's own type is never called indirectly (see
+    /// [`IndirectMismatch::own_type_called_indirectly`]).
+    pub fn is_suspect(&self) -> bool {
+        !self.own_type_called_indirectly
+    }
 }
 
 /// Everything `fdvirt inspect` reports about one module.

@@ -4,7 +4,8 @@
 //! casts function pointers between `void f(x)` and `int f(x)` works natively (the return
 //! register is just ignored) but traps in wasm when the mismatched entry is called. The
 //! parameters still match in such code, so a module whose table holds a function whose type
-//! differs from a `call_indirect` type *only in results* very likely has this bug.
+//! differs from a `call_indirect` type *only in results* may have this bug; when the
+//! entry's own type is never called indirectly, it is a suspect.
 
 use super::{IndirectMismatch, Signature, parse::Facts};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,6 +42,9 @@ pub(crate) fn check(facts: &Facts) -> (Vec<Signature>, Vec<IndirectMismatch>) {
                     function_index: entry.func,
                     function: facts.func_name(entry.func),
                     function_type: func_sig.clone(),
+                    own_type_called_indirectly: calls
+                        .get(func_sig)
+                        .is_some_and(|(t, _)| entry.table.is_none_or(|table| t.contains(&table))),
                 });
             }
         }

@@ -1,6 +1,9 @@
 //! Human-readable output of `fdvirt inspect` (the `Display` impls) and a small JSON form.
 
-use super::{AbiFamily, Binding, EntityKind, ImportInfo, MemoryInfo, Report, Signature, ValKind};
+use super::{
+    AbiFamily, Binding, EntityKind, ImportInfo, IndirectMismatch, MemoryInfo, Report, Signature,
+    ValKind,
+};
 use std::fmt::{self, Display, Formatter, Write as _};
 
 impl Display for ValKind {
@@ -129,15 +132,37 @@ impl Report {
                 "  ok: no table function differs from them only in results"
             );
         }
-        for m in &self.indirect_mismatches {
+        for call_type in &self.indirect_call_types {
+            let group: Vec<&IndirectMismatch> = self
+                .indirect_mismatches
+                .iter()
+                .filter(|m| &m.call_type == call_type)
+                .collect();
+            let Some(first) = group.first() else { continue };
             writeln!(
                 f,
-                "  MISMATCH: `{}` is in a table with type {}, but is called indirectly as {} (in {})",
-                m.function,
-                m.function_type,
-                m.call_type,
-                m.callers.join(", ")
+                "  called as {call_type} in {}:",
+                names(&first.callers, 6)
             )?;
+            for m in group.iter().filter(|m| m.is_suspect()) {
+                writeln!(
+                    f,
+                    "    SUSPECT: `{}` has type {}, which no call_indirect uses: a call through this table slot can only trap (unless it is never made)",
+                    m.function, m.function_type
+                )?;
+            }
+            let candidates: Vec<String> = group
+                .iter()
+                .filter(|m| !m.is_suspect())
+                .map(|m| format!("{} {}", m.function, m.function_type))
+                .collect();
+            if !candidates.is_empty() {
+                writeln!(
+                    f,
+                    "    candidates (their own type is called indirectly too): {}",
+                    names(&candidates, 8)
+                )?;
+            }
         }
         Ok(())
     }
@@ -198,10 +223,11 @@ impl Report {
             .map(|m| {
                 let callers: Vec<String> = m.callers.iter().map(|c| quote(c)).collect();
                 format!(
-                    "{{\"function\":{},\"function_type\":{},\"call_type\":{},\"callers\":[{}]}}",
+                    "{{\"function\":{},\"function_type\":{},\"call_type\":{},\"suspect\":{},\"callers\":[{}]}}",
                     quote(&m.function),
                     quote(&m.function_type.to_string()),
                     quote(&m.call_type.to_string()),
+                    m.is_suspect(),
                     callers.join(",")
                 )
             })
@@ -210,6 +236,20 @@ impl Report {
         out.push_str("]}");
         out
     }
+}
+
+/// `a, b, c, +N more` showing at most `max` items.
+fn names(items: &[String], max: usize) -> String {
+    let mut out = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        let _ = write!(out, ", +{} more", items.len() - max);
+    }
+    out
 }
 
 /// A JSON string literal.

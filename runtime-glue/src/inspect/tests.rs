@@ -159,11 +159,31 @@ fn results_only_mismatch_is_found_by_name() {
             function_index: 0,
             function: "zend_list_free".into(),
             function_type: sig(&[ValKind::I32], &[ValKind::I32]),
+            own_type_called_indirectly: false,
         }]
     );
     let text = r.to_string();
-    assert!(text.contains("MISMATCH: `zend_list_free` is in a table with type (i32) -> i32, but is called indirectly as (i32) -> () (in call_dtor)"), "{text}");
-    assert!(r.to_json().contains(r#""function":"zend_list_free""#));
+    assert!(text.contains("called as (i32) -> () in call_dtor:\n    SUSPECT: `zend_list_free` has type (i32) -> i32, which no call_indirect uses: a call through this table slot can only trap (unless it is never made)\n"), "{text}");
+    assert!(r.to_json().contains(r#""function":"zend_list_free","function_type":"(i32) -> i32","call_type":"(i32) -> ()","suspect":true"#));
+}
+
+#[test]
+fn entries_whose_own_type_is_also_called_are_only_candidates() {
+    let r = report(
+        r#"(module (type $v (func (param i32))) (type $r (func (param i32) (result i32)))
+            (table 2 funcref) (elem (i32.const 0) $ret)
+            (func $ret (param i32) (result i32) i32.const 0)
+            (func $call_v (param i32) local.get 0 i32.const 0 call_indirect (type $v))
+            (func $call_r (param i32) (result i32) local.get 0 i32.const 0 call_indirect (type $r)))"#,
+    );
+    assert_eq!(r.indirect_mismatches.len(), 1);
+    assert!(!r.indirect_mismatches[0].is_suspect());
+    let text = r.to_string();
+    assert!(
+        text.contains("candidates (their own type is called indirectly too): ret (i32) -> i32"),
+        "{text}"
+    );
+    assert!(!text.contains("SUSPECT"), "{text}");
 }
 
 #[test]

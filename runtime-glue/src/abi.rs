@@ -1,0 +1,263 @@
+//! The declarative host-call table: one [`HostCall`] row per imported
+//! function, with its module, name, signature and implementation.
+//!
+//! The same rows drive linker registration (`linker.rs`), the startup check
+//! that every import can be satisfied, `--trace` logging, and `inspect`'s
+//! report. Rows are declared next to their implementations with the
+//! [`host_table!`] macro, one table per family file, and listed in
+//! [`FAMILIES`].
+//!
+//! This module does not depend on wasmi: arguments arrive as raw `u64`s
+//! (i32 zero-extended), so a row can be invoked in tests with a plain byte
+//! buffer as guest memory.
+
+use std::fmt::{self, Write as _};
+
+use crate::{ctx::GuestCtx, errno::Fault, memory};
+
+/// A wasm value type used by host-call signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValKind {
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+}
+
+impl fmt::Display for ValKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValKind::I32 => "i32",
+            ValKind::I64 => "i64",
+        })
+    }
+}
+
+/// What a host call returns to the guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returns {
+    /// One `i32` errno (0 = success); the usual WASI convention.
+    Errno,
+    /// Nothing (`proc_exit`, which never returns normally).
+    Nothing,
+}
+
+/// The implementation shim: raw arguments in, errno out.
+pub type Shim = fn(&mut GuestCtx, &mut [u8], &[u64]) -> Result<(), Fault>;
+
+/// One host function the runtime provides.
+#[derive(Debug)]
+pub struct HostCall {
+    /// Import module (`wasi_snapshot_preview1`, `wasi_snapshot_preview1` sockets, ...).
+    pub module: &'static str,
+    /// Function name, exactly as imported.
+    pub name: &'static str,
+    /// Parameter names, for tracing.
+    pub param_names: &'static [&'static str],
+    /// Parameter types.
+    pub params: &'static [ValKind],
+    /// Result convention.
+    pub returns: Returns,
+    /// The implementation.
+    pub shim: Shim,
+}
+
+/// A Rust type that a raw wasm argument decodes into.
+pub trait AbiArg: Sized {
+    /// The wasm type carrying it.
+    const KIND: ValKind;
+    /// Decodes from the raw bits (an i32 arrives zero-extended).
+    fn from_raw(raw: u64) -> Self;
+}
+
+impl AbiArg for u32 {
+    const KIND: ValKind = ValKind::I32;
+    fn from_raw(raw: u64) -> Self {
+        raw as u32
+    }
+}
+
+impl AbiArg for i32 {
+    const KIND: ValKind = ValKind::I32;
+    fn from_raw(raw: u64) -> Self {
+        raw as u32 as i32
+    }
+}
+
+impl AbiArg for u64 {
+    const KIND: ValKind = ValKind::I64;
+    fn from_raw(raw: u64) -> Self {
+        raw
+    }
+}
+
+impl AbiArg for i64 {
+    const KIND: ValKind = ValKind::I64;
+    fn from_raw(raw: u64) -> Self {
+        raw as i64
+    }
+}
+
+/// Declares a family's host-call table.
+///
+/// ```text
+/// host_table! {
+///     pub(crate) static HOSTCALLS in "wasi_snapshot_preview1" = [
+///         fd_close(fd: u32) -> errno,
+///         proc_exit(rval: u32) -> nothing,
+///     ];
+/// }
+/// ```
+///
+/// Each `name` must be a function in scope with the signature
+/// `fn(&mut GuestCtx, &mut [u8], args...) -> Result<(), Fault>`.
+macro_rules! host_table {
+    (
+        $vis:vis static $table:ident in $module:literal = [
+            $( $name:ident ( $( $arg:ident : $ty:ty ),* $(,)? ) -> $ret:ident ),* $(,)?
+        ];
+    ) => {
+        /// This family's rows of the host-call table.
+        $vis static $table: &[$crate::abi::HostCall] = &[
+            $(
+                $crate::abi::HostCall {
+                    module: $module,
+                    name: stringify!($name),
+                    param_names: &[$(stringify!($arg)),*],
+                    params: &[$(<$ty as $crate::abi::AbiArg>::KIND),*],
+                    returns: $crate::abi::host_table!(@returns $ret),
+                    shim: |cx, mem, raw| {
+                        #[allow(unused_mut, unused_variables)]
+                        let mut it = raw.iter().copied();
+                        $(
+                            let $arg = <$ty as $crate::abi::AbiArg>::from_raw(
+                                it.next().unwrap_or(0),
+                            );
+                        )*
+                        $name(cx, mem, $($arg),*)
+                    },
+                },
+            )*
+        ];
+    };
+    (@returns errno) => { $crate::abi::Returns::Errno };
+    (@returns nothing) => { $crate::abi::Returns::Nothing };
+}
+pub(crate) use host_table;
+
+/// Every family's table. A new family (e.g. WasmEdge sockets) adds its
+/// `HOSTCALLS` here.
+pub static FAMILIES: &[&[HostCall]] = &[
+    crate::wasi::args::HOSTCALLS,
+    crate::wasi::clock::HOSTCALLS,
+    crate::wasi::fd::HOSTCALLS,
+    crate::wasi::fd_dir::HOSTCALLS,
+    crate::wasi::fd_stat::HOSTCALLS,
+    crate::wasi::poll::HOSTCALLS,
+    crate::wasi::proc::HOSTCALLS,
+];
+
+/// Every host call the runtime provides.
+pub fn hostcalls() -> impl Iterator<Item = &'static HostCall> {
+    FAMILIES.iter().flat_map(|f| f.iter())
+}
+
+/// The row for `module`.`name`, if the runtime provides it.
+pub fn find(module: &str, name: &str) -> Option<&'static HostCall> {
+    hostcalls().find(|h| h.module == module && h.name == name)
+}
+
+impl HostCall {
+    /// The result types (`[i32]` or `[]`).
+    pub fn results(&self) -> &'static [ValKind] {
+        match self.returns {
+            Returns::Errno => &[ValKind::I32],
+            Returns::Nothing => &[],
+        }
+    }
+
+    /// The signature as text, e.g. `(i32, i64) -> i32`.
+    pub fn signature(&self) -> String {
+        signature_text(self.params, self.results())
+    }
+
+    /// Runs the call and logs it (target `fdvirt::trace`).
+    ///
+    /// # Errors
+    ///
+    /// The call's [`Fault`].
+    pub fn invoke(&self, cx: &mut GuestCtx, mem: &mut [u8], raw: &[u64]) -> Result<(), Fault> {
+        let result = (self.shim)(cx, mem, raw);
+        let loud = cx.trace;
+        if loud || tracing::enabled!(target: "fdvirt::trace", tracing::Level::TRACE) {
+            let line = self.describe(mem, raw, &result);
+            if loud {
+                tracing::info!(target: "fdvirt::trace", "{line}");
+            } else {
+                tracing::trace!(target: "fdvirt::trace", "{line}");
+            }
+        }
+        result
+    }
+
+    /// `name(arg=value, ...) = result`, with `path`-like arguments decoded.
+    fn describe(&self, mem: &[u8], raw: &[u64], result: &Result<(), Fault>) -> String {
+        let mut s = format!("{}(", self.name);
+        for (i, (name, kind)) in self.param_names.iter().zip(self.params).enumerate() {
+            let v = raw.get(i).copied().unwrap_or(0);
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = match kind {
+                ValKind::I32 => write!(s, "{sep}{name}={}", v as u32 as i32),
+                ValKind::I64 => write!(s, "{sep}{name}={}", v as i64),
+            };
+            if let Some(text) = self.decode_string(i, mem, raw) {
+                let _ = write!(s, " {text:?}");
+            }
+        }
+        s.push(')');
+        let _ = match result {
+            Ok(()) => write!(s, " = 0"),
+            Err(Fault::Errno(e)) => write!(s, " = {} ({})", crate::errno::code(*e), e.name()),
+            Err(Fault::Trap(t)) => write!(s, " -> {t}"),
+        };
+        s
+    }
+
+    /// If parameter `i` is a `*path` pointer followed by its `*_len`, the text.
+    fn decode_string(&self, i: usize, mem: &[u8], raw: &[u64]) -> Option<String> {
+        let name = self.param_names.get(i)?;
+        let next = self.param_names.get(i + 1)?;
+        if !name.ends_with("path") || *next != format!("{name}_len") {
+            return None;
+        }
+        let bytes = memory::slice(mem, *raw.get(i)? as u32, *raw.get(i + 1)? as u32).ok()?;
+        Some(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+/// Formats `(p1, p2) -> r`.
+pub fn signature_text(params: &[ValKind], results: &[ValKind]) -> String {
+    let join = |v: &[ValKind]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match results {
+        [] => format!("({})", join(params)),
+        [one] => format!("({}) -> {one}", join(params)),
+        many => format!("({}) -> ({})", join(params), join(many)),
+    }
+}
+
+/// The errno a successful call returns.
+pub const SUCCESS: u16 = 0;
+
+/// The i32 a call returns to the guest for `result` (traps excluded).
+pub fn errno_value(result: &Result<(), Fault>) -> Option<i32> {
+    match result {
+        Ok(()) => Some(i32::from(SUCCESS)),
+        Err(Fault::Errno(e)) => Some(i32::from(crate::errno::code(*e))),
+        Err(Fault::Trap(_)) => None,
+    }
+}

@@ -1,0 +1,217 @@
+//! [`GuestBuilder`]: configure and run one guest.
+
+use std::path::Path;
+
+use cap_std::{ambient_authority, fs::Dir};
+use fdtable::{FdPolicy, FdTable};
+
+use crate::{
+    ctx::GuestCtx,
+    descriptor::{Descriptor, DirDesc, FdEntry},
+    error::{ExitStatus, RunError},
+    stdio::{HostStream, Input, Output, Stdio},
+    types::Rights,
+};
+
+/// Default open-fd limit (like a common `RLIMIT_NOFILE`).
+pub const DEFAULT_MAX_FDS: usize = 1024;
+
+/// Builds and runs a guest. See the crate docs for an example.
+#[derive(Debug)]
+pub struct GuestBuilder {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    preopens: Vec<(Dir, String)>,
+    policy: FdPolicy,
+    max_fds: usize,
+    stdin: Stdio,
+    stdout: Stdio,
+    stderr: Stdio,
+    trace: bool,
+}
+
+impl Default for GuestBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl GuestBuilder {
+    /// No args, no env, no preopens, inherited stdio, `lowest` policy.
+    pub fn new() -> Self {
+        Self {
+            args: Vec::new(),
+            env: Vec::new(),
+            preopens: Vec::new(),
+            policy: FdPolicy::default(),
+            max_fds: DEFAULT_MAX_FDS,
+            stdin: Stdio::Inherit,
+            stdout: Stdio::Inherit,
+            stderr: Stdio::Inherit,
+            trace: false,
+        }
+    }
+
+    /// Sets argv (argv\[0\] included).
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Appends one argument.
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Adds environment variables.
+    pub fn envs<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.env
+            .extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Gives the guest the host directory `host` under the name `guest`.
+    /// Preopens become fds 3, 4, ... in the order given (wasi-libc scans
+    /// upwards from 3 until `EBADF`).
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Io`] when the directory cannot be opened.
+    pub fn preopen_dir(
+        mut self,
+        host: impl AsRef<Path>,
+        guest: impl Into<String>,
+    ) -> Result<Self, RunError> {
+        let host = host.as_ref();
+        let dir =
+            Dir::open_ambient_dir(host, ambient_authority()).map_err(|source| RunError::Io {
+                path: host.to_path_buf(),
+                source,
+            })?;
+        self.preopens.push((dir, guest.into()));
+        Ok(self)
+    }
+
+    /// Chooses how new fd numbers are picked.
+    pub fn fd_policy(mut self, policy: FdPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Limits the number of open fds (`EMFILE` beyond it).
+    pub fn max_fds(mut self, max: usize) -> Self {
+        self.max_fds = max;
+        self
+    }
+
+    /// Connects fd 0.
+    pub fn stdin(mut self, s: Stdio) -> Self {
+        self.stdin = s;
+        self
+    }
+
+    /// Connects fd 1.
+    pub fn stdout(mut self, s: Stdio) -> Self {
+        self.stdout = s;
+        self
+    }
+
+    /// Connects fd 2.
+    pub fn stderr(mut self, s: Stdio) -> Self {
+        self.stderr = s;
+        self
+    }
+
+    /// Logs every host call at INFO level on target `fdvirt::trace` (without
+    /// this they are logged at TRACE level, e.g. for `RUST_LOG=fdvirt=trace`).
+    pub fn trace(mut self, on: bool) -> Self {
+        self.trace = on;
+        self
+    }
+
+    /// Builds the host state: stdio at 0..=2, preopens from 3.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::FdSetup`] when these fds do not fit the policy or limit.
+    pub fn build_ctx(self) -> Result<GuestCtx, RunError> {
+        let mut fds = FdTable::with_limit(self.policy, self.max_fds);
+        let stdio = [
+            (Descriptor::Stdin(Input::new(self.stdin)), Rights::STDIN),
+            (
+                Descriptor::Stdout(Output::new(self.stdout, HostStream::Stdout)),
+                Rights::STDOUT,
+            ),
+            (
+                Descriptor::Stderr(Output::new(self.stderr, HostStream::Stderr)),
+                Rights::STDOUT,
+            ),
+        ];
+        let preopens = self.preopens.into_iter().map(|(dir, name)| {
+            let desc = Descriptor::Dir(DirDesc {
+                dir,
+                preopen: Some(name),
+                listing: None,
+            });
+            (desc, Rights::DIR)
+        });
+        for (fd, (desc, base)) in (0u32..).zip(stdio.into_iter().chain(preopens)) {
+            let inheriting = if base == Rights::DIR {
+                Rights::DIR.or(Rights::FILE)
+            } else {
+                Rights::NONE
+            };
+            fds.insert_at(fd, FdEntry::new(desc, base, inheriting))
+                .map_err(|source| RunError::FdSetup { fd, source })?;
+        }
+        let mut cx = GuestCtx::new(fds);
+        cx.args = self.args.into_iter().map(String::into_bytes).collect();
+        cx.env = self
+            .env
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}").into_bytes())
+            .collect();
+        cx.trace = self.trace;
+        Ok(cx)
+    }
+
+    /// Loads `path` and runs it.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Io`] if the file cannot be read, else as [`Self::run_bytes`].
+    pub fn run_file(self, path: impl AsRef<Path>) -> Result<ExitStatus, RunError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| RunError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.run_bytes(&bytes)
+    }
+
+    /// Runs a module given as wasm bytes: instantiate, call `_start`.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Load`], [`RunError::UnknownImport`], [`RunError::Trap`],
+    /// [`RunError::NoStart`], [`RunError::FdSetup`].
+    pub fn run_bytes(self, wasm: &[u8]) -> Result<ExitStatus, RunError> {
+        crate::run::run(self, wasm)
+    }
+}

@@ -1,0 +1,64 @@
+//! [`GuestCtx`]: all host state of one guest, kept in the wasmi `Store`.
+
+use fdtable::{Fd, FdTable};
+use rand::{SeedableRng, rngs::StdRng};
+
+use crate::{descriptor::FdEntry, errno::Errno};
+
+/// Host state of one running guest: its fd table, argv, environment and
+/// random source. Host calls receive it as `&mut GuestCtx` next to the
+/// guest memory slice.
+#[derive(Debug)]
+pub struct GuestCtx {
+    /// The guest's descriptors, numbered by the embedder's `FdPolicy`.
+    pub(crate) fds: FdTable<FdEntry>,
+    /// argv, each without terminator.
+    pub(crate) args: Vec<Vec<u8>>,
+    /// Environment as `KEY=VALUE`, each without terminator.
+    pub(crate) env: Vec<Vec<u8>>,
+    /// Source for `random_get`.
+    pub(crate) rng: StdRng,
+    /// Log host calls at INFO (true) instead of TRACE.
+    pub(crate) trace: bool,
+}
+
+impl GuestCtx {
+    /// A context with the given fd table and nothing else.
+    pub fn new(fds: FdTable<FdEntry>) -> Self {
+        Self {
+            fds,
+            args: Vec::new(),
+            env: Vec::new(),
+            rng: StdRng::from_os_rng(),
+            trace: false,
+        }
+    }
+
+    /// The guest's fd table.
+    pub fn fds(&self) -> &FdTable<FdEntry> {
+        &self.fds
+    }
+
+    /// The guest's fd table, mutably (embedders may install descriptors).
+    pub fn fds_mut(&mut self) -> &mut FdTable<FdEntry> {
+        &mut self.fds
+    }
+
+    /// The entry for `fd`.
+    ///
+    /// # Errors
+    ///
+    /// `EBADF` when `fd` is not open.
+    pub(crate) fn entry(&self, fd: Fd) -> Result<&FdEntry, Errno> {
+        self.fds.get(fd).ok_or(Errno::Badf)
+    }
+
+    /// The entry for `fd`, mutably.
+    ///
+    /// # Errors
+    ///
+    /// `EBADF` when `fd` is not open.
+    pub(crate) fn entry_mut(&mut self, fd: Fd) -> Result<&mut FdEntry, Errno> {
+        self.fds.get_mut(fd).ok_or(Errno::Badf)
+    }
+}

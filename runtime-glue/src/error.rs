@@ -1,0 +1,90 @@
+//! [`RunError`] and [`ExitStatus`]: how a run ends.
+
+use std::{io, path::PathBuf};
+
+use fdtable::FdError;
+
+/// How a guest ended when it did not fail to start: `code` is 0 when
+/// `_start` returned, or the value passed to `proc_exit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExitStatus {
+    /// The exit code.
+    pub code: i32,
+}
+
+impl ExitStatus {
+    /// True for exit code 0.
+    pub fn success(self) -> bool {
+        self.code == 0
+    }
+}
+
+/// Why a guest could not be run to completion.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The bytes are not a valid WebAssembly module.
+    #[error("not a valid WebAssembly module: {source}")]
+    Load {
+        /// The decoder's or validator's error.
+        #[source]
+        source: wasmi::Error,
+    },
+    /// The module imports something the runtime does not provide.
+    #[error(
+        "unknown import `{module}::{name}` with signature {signature}: the runtime cannot satisfy it"
+    )]
+    UnknownImport {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+        /// The signature the module expects, e.g. `(i32, i32) -> i32`.
+        signature: String,
+    },
+    /// The guest trapped (any trap other than `proc_exit`).
+    #[error("wasm trap: {kind}{}: {message}", in_function(function.as_deref()))]
+    Trap {
+        /// Short trap kind (`UnreachableCodeReached`, `MemoryOutOfBounds`, `host`, ...).
+        kind: String,
+        /// The wasm function that trapped, by its name-section name, when known.
+        function: Option<String>,
+        /// Human-readable description.
+        message: String,
+    },
+    /// A host file or directory could not be opened.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The host path.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// The initial descriptors (stdio, preopens) do not fit the fd policy or limit.
+    #[error("cannot install initial fd {fd}: {source}")]
+    FdSetup {
+        /// The fd that could not be installed.
+        fd: u32,
+        /// The fd table's error.
+        #[source]
+        source: FdError,
+    },
+    /// The module exports no `_start` function of type `() -> ()`.
+    #[error("module has no `_start` function of type () -> ()")]
+    NoStart,
+    /// Instantiation failed for another reason (e.g. a data segment out of range).
+    #[error("instantiation failed: {source}")]
+    Instantiate {
+        /// wasmi's error.
+        #[source]
+        source: wasmi::Error,
+    },
+}
+
+fn in_function(f: Option<&str>) -> String {
+    match f {
+        Some(name) => format!(" in function `{name}`"),
+        None => String::new(),
+    }
+}

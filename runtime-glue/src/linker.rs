@@ -1,0 +1,149 @@
+//! Turns the [`crate::abi`] table into a wasmi `Linker`, and checks a
+//! module's imports against it before anything runs.
+
+use wasmi::{
+    Caller, Engine, Extern, ExternType, FuncType, Linker, Module, Val, ValType, errors::HostError,
+};
+
+use crate::{
+    abi::{self, HostCall, ValKind},
+    ctx::GuestCtx,
+    errno::{Fault, Trap},
+    error::RunError,
+};
+
+/// A host call that trapped for a reason other than `proc_exit`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("host call `{call}` failed: {message}")]
+pub struct HostCallTrap {
+    /// The host function's name.
+    pub call: &'static str,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl HostError for HostCallTrap {}
+
+fn val_type(k: ValKind) -> ValType {
+    match k {
+        ValKind::I32 => ValType::I32,
+        ValKind::I64 => ValType::I64,
+    }
+}
+
+fn val_name(t: &ValType) -> &'static str {
+    match t {
+        ValType::I32 => "i32",
+        ValType::I64 => "i64",
+        ValType::F32 => "f32",
+        ValType::F64 => "f64",
+        ValType::V128 => "v128",
+        ValType::FuncRef => "funcref",
+        ValType::ExternRef => "externref",
+    }
+}
+
+/// `(i32, i64) -> i32` for a wasmi function type.
+pub fn func_type_text(ty: &FuncType) -> String {
+    let join = |v: &[ValType]| v.iter().map(val_name).collect::<Vec<_>>().join(", ");
+    match ty.results() {
+        [] => format!("({})", join(ty.params())),
+        [one] => format!("({}) -> {}", join(ty.params()), val_name(one)),
+        many => format!("({}) -> ({})", join(ty.params()), join(many)),
+    }
+}
+
+fn row_type(hc: &HostCall) -> FuncType {
+    FuncType::new(
+        hc.params.iter().copied().map(val_type),
+        hc.results().iter().copied().map(val_type),
+    )
+}
+
+/// Fails with [`RunError::UnknownImport`] for the first import the table
+/// cannot satisfy (missing name, different signature, or a non-function).
+///
+/// # Errors
+///
+/// As described.
+pub fn check_imports(module: &Module) -> Result<(), RunError> {
+    for import in module.imports() {
+        let unknown = |signature: String| RunError::UnknownImport {
+            module: import.module().to_string(),
+            name: import.name().to_string(),
+            signature,
+        };
+        match import.ty() {
+            ExternType::Func(ty) => match abi::find(import.module(), import.name()) {
+                Some(hc) if row_type(hc) == *ty => {}
+                _ => return Err(unknown(func_type_text(ty))),
+            },
+            ExternType::Memory(_) => return Err(unknown("memory".into())),
+            ExternType::Table(_) => return Err(unknown("table".into())),
+            ExternType::Global(_) => return Err(unknown("global".into())),
+        }
+    }
+    Ok(())
+}
+
+/// Raw bits of a wasm argument (i32 zero-extended).
+fn raw(v: &Val) -> u64 {
+    match v {
+        Val::I32(x) => u64::from(*x as u32),
+        Val::I64(x) => *x as u64,
+        _ => 0,
+    }
+}
+
+/// Calls `hc` with the guest memory and host state split safely.
+fn dispatch(
+    hc: &'static HostCall,
+    mut caller: Caller<'_, GuestCtx>,
+    args: &[Val],
+    results: &mut [Val],
+) -> Result<(), wasmi::Error> {
+    let raw_args: Vec<u64> = args.iter().map(raw).collect();
+    let memory = caller.get_export("memory").and_then(Extern::into_memory);
+    let result = match memory {
+        Some(mem) => {
+            let (data, cx) = mem.data_and_store_mut(&mut caller);
+            hc.invoke(cx, data, &raw_args)
+        }
+        None => hc.invoke(caller.data_mut(), &mut [], &raw_args),
+    };
+    match result {
+        Err(Fault::Trap(Trap::Exit(code))) => Err(wasmi::Error::i32_exit(code)),
+        Err(Fault::Trap(Trap::Host(message))) => Err(wasmi::Error::host(HostCallTrap {
+            call: hc.name,
+            message,
+        })),
+        other => {
+            if let (Some(slot), Some(v)) = (results.first_mut(), abi::errno_value(&other)) {
+                *slot = Val::I32(v);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A linker with every row of the host-call table defined.
+///
+/// # Errors
+///
+/// [`RunError::Instantiate`] if two rows share a name (a table bug).
+pub fn build(engine: &Engine) -> Result<Linker<GuestCtx>, RunError> {
+    let mut linker = Linker::new(engine);
+    for hc in abi::hostcalls() {
+        linker
+            .func_new(
+                hc.module,
+                hc.name,
+                row_type(hc),
+                move |caller, args, results| dispatch(hc, caller, args, results),
+            )
+            .map_err(|e| RunError::Instantiate {
+                source: wasmi::Error::from(e),
+            })?;
+    }
+    Ok(linker)
+}

@@ -1,0 +1,146 @@
+//! Where the guest's fds 0, 1 and 2 lead: [`Stdio`] and [`SharedBuffer`].
+
+use std::{
+    io::{self, Read, Write},
+    sync::{Arc, Mutex},
+};
+
+/// What the embedder connects to a standard stream.
+///
+/// `Bytes` only makes sense for stdin and `Capture` only for stdout/stderr;
+/// used on the wrong stream they behave as `Null`.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum Stdio {
+    /// The host process's own stream.
+    #[default]
+    Inherit,
+    /// Reads see end-of-file; writes are discarded.
+    Null,
+    /// Stdin reads these bytes, then end-of-file.
+    Bytes(Vec<u8>),
+    /// Stdout/stderr writes are appended to this buffer.
+    Capture(SharedBuffer),
+}
+
+/// A clonable, thread-safe byte buffer for capturing guest output.
+///
+/// # Examples
+///
+/// ```
+/// let buf = runtime_glue::SharedBuffer::new();
+/// let handle = buf.clone();
+/// handle.append(b"hi");
+/// assert_eq!(buf.contents(), b"hi");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl SharedBuffer {
+    /// An empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A copy of everything written so far.
+    pub fn contents(&self) -> Vec<u8> {
+        match self.0.lock() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Appends bytes.
+    pub fn append(&self, bytes: &[u8]) {
+        match self.0.lock() {
+            Ok(mut g) => g.extend_from_slice(bytes),
+            Err(poisoned) => poisoned.into_inner().extend_from_slice(bytes),
+        }
+    }
+}
+
+/// The guest's stdin.
+#[derive(Debug)]
+pub enum Input {
+    /// The host's stdin.
+    Inherit,
+    /// Always end-of-file.
+    Null,
+    /// Fixed bytes, then end-of-file.
+    Bytes(io::Cursor<Vec<u8>>),
+}
+
+impl Input {
+    pub(crate) fn new(stdio: Stdio) -> Self {
+        match stdio {
+            Stdio::Inherit => Input::Inherit,
+            Stdio::Bytes(b) => Input::Bytes(io::Cursor::new(b)),
+            Stdio::Null | Stdio::Capture(_) => Input::Null,
+        }
+    }
+
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Input::Inherit => io::stdin().lock().read(buf),
+            Input::Null => Ok(0),
+            Input::Bytes(c) => c.read(buf),
+        }
+    }
+
+    /// Bytes known to be readable without blocking, if known.
+    pub(crate) fn available(&self) -> Option<u64> {
+        match self {
+            Input::Inherit => None,
+            Input::Null => Some(0),
+            Input::Bytes(c) => {
+                let len = c.get_ref().len() as u64;
+                Some(len.saturating_sub(c.position()))
+            }
+        }
+    }
+}
+
+/// Which host stream an inherited output is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostStream {
+    /// fd 1 of the host.
+    Stdout,
+    /// fd 2 of the host.
+    Stderr,
+}
+
+/// The guest's stdout or stderr.
+#[derive(Debug)]
+pub enum Output {
+    /// The host's stdout or stderr.
+    Inherit(HostStream),
+    /// Discard.
+    Null,
+    /// Append to a buffer.
+    Capture(SharedBuffer),
+}
+
+impl Output {
+    pub(crate) fn new(stdio: Stdio, which: HostStream) -> Self {
+        match stdio {
+            Stdio::Inherit => Output::Inherit(which),
+            Stdio::Capture(b) => Output::Capture(b),
+            Stdio::Null | Stdio::Bytes(_) => Output::Null,
+        }
+    }
+
+    /// Writes all of `buf` (stdio writes are never short).
+    pub(crate) fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Inherit(HostStream::Stdout) => {
+                let mut out = io::stdout().lock();
+                out.write_all(buf)?;
+                out.flush()?;
+            }
+            Output::Inherit(HostStream::Stderr) => io::stderr().lock().write_all(buf)?,
+            Output::Null => {}
+            Output::Capture(b) => b.append(buf),
+        }
+        Ok(buf.len())
+    }
+}

@@ -1,0 +1,1 @@
+//! Unit tests: host calls over an in-memory guest buffer.

@@ -1,0 +1,16 @@
+//! `wasi_snapshot_preview1` host calls, one family per file.
+//!
+//! Each call is a plain function `(cx: &mut GuestCtx, mem: &mut [u8],
+//! args...) -> Result<(), Fault>` named exactly as the import, plus a row in
+//! its file's `HOSTCALLS` table (see [`crate::abi`]).
+
+pub(crate) mod args;
+pub(crate) mod clock;
+pub(crate) mod fd;
+pub(crate) mod fd_dir;
+pub(crate) mod fd_stat;
+pub(crate) mod poll;
+pub(crate) mod proc;
+
+/// The import module name of WASI preview1.
+pub const PREVIEW1: &str = "wasi_snapshot_preview1";

@@ -1,0 +1,205 @@
+//! `poll_oneoff`: wait for clocks and fd readiness.
+//!
+//! Subscriptions are decoded and validated up front. Then, in a loop: fd
+//! subscriptions ask their descriptor for [`Readiness`] (the per-kind answer
+//! lives in `descriptor.rs`, so sockets plug in there); if any fd is ready or
+//! any clock has expired, those events are returned; otherwise the call
+//! sleeps until the earliest clock deadline, waking early to re-check fds
+//! that reported `Pending`.
+
+use std::time::{Duration, Instant};
+
+use crate::{
+    abi::host_table,
+    ctx::GuestCtx,
+    descriptor::{Interest, Readiness},
+    errno::{Errno, Fault},
+    memory,
+    types::{EVENT_SIZE, Rights, SUBSCRIPTION_SIZE},
+    wasi::clock,
+};
+
+host_table! {
+    pub(crate) static HOSTCALLS in "wasi_snapshot_preview1" = [
+        poll_oneoff(subs: u32, events: u32, nsubscriptions: u32, nevents: u32) -> errno,
+    ];
+}
+
+/// While an fd reports `Pending`, re-check it at least this often.
+const PENDING_RECHECK: Duration = Duration::from_millis(5);
+
+/// `subclockflags::subscription_clock_abstime`.
+const ABSTIME: u16 = 1;
+
+/// What one subscription waits for.
+#[derive(Debug, Clone, Copy)]
+enum Wait {
+    /// A clock; `None` means its clock id was invalid (reported as EINVAL).
+    Clock(Option<Instant>),
+    /// Readiness of a guest fd.
+    Fd(u32, Interest),
+}
+
+/// One decoded `subscription`.
+#[derive(Debug, Clone, Copy)]
+struct Sub {
+    userdata: u64,
+    wait: Wait,
+}
+
+/// One `event` to report.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    userdata: u64,
+    error: Errno,
+    kind: u8,
+    nbytes: u64,
+    hangup: bool,
+}
+
+impl Event {
+    fn to_bytes(self) -> [u8; EVENT_SIZE as usize] {
+        let mut b = [0u8; EVENT_SIZE as usize];
+        b[0..8].copy_from_slice(&self.userdata.to_le_bytes());
+        b[8..10].copy_from_slice(&crate::errno::code(self.error).to_le_bytes());
+        b[10] = self.kind;
+        b[16..24].copy_from_slice(&self.nbytes.to_le_bytes());
+        b[24..26].copy_from_slice(&u16::from(self.hangup).to_le_bytes());
+        b
+    }
+}
+
+/// Converts a clock subscription into a host deadline.
+fn deadline(id: u32, timeout: u64, flags: u16) -> Option<Instant> {
+    let now = clock::now(id).ok()?;
+    let wait_ns = if flags & ABSTIME != 0 {
+        timeout.saturating_sub(now)
+    } else {
+        timeout
+    };
+    // Saturate far-future deadlines instead of overflowing Instant.
+    let wait = Duration::from_nanos(wait_ns).min(Duration::from_secs(1 << 32));
+    Some(Instant::now() + wait)
+}
+
+fn decode(mem: &[u8], subs: u32, n: u32) -> Result<Vec<Sub>, Errno> {
+    let bytes = memory::slice(
+        mem,
+        subs,
+        n.checked_mul(SUBSCRIPTION_SIZE).ok_or(Errno::Fault)?,
+    )?;
+    let mut out = Vec::with_capacity(n as usize);
+    for s in bytes.chunks_exact(SUBSCRIPTION_SIZE as usize) {
+        let u64_at = |o: usize| u64::from_le_bytes(s[o..o + 8].try_into().unwrap_or([0; 8]));
+        let u32_at = |o: usize| u32::from_le_bytes(s[o..o + 4].try_into().unwrap_or([0; 4]));
+        let wait = match s[8] {
+            0 => {
+                let flags = u16::from_le_bytes([s[40], s[41]]);
+                Wait::Clock(deadline(u32_at(16), u64_at(24), flags))
+            }
+            1 => Wait::Fd(u32_at(16), Interest::Read),
+            2 => Wait::Fd(u32_at(16), Interest::Write),
+            _ => return Err(Errno::Inval),
+        };
+        out.push(Sub {
+            userdata: u64_at(0),
+            wait,
+        });
+    }
+    Ok(out)
+}
+
+/// Asks fd `fd` for readiness; `None` while pending.
+fn check_fd(cx: &mut GuestCtx, sub: &Sub, fd: u32, interest: Interest) -> Option<Event> {
+    let kind = match interest {
+        Interest::Read => 1,
+        Interest::Write => 2,
+    };
+    let mut ev = Event {
+        userdata: sub.userdata,
+        error: Errno::Success,
+        kind,
+        nbytes: 0,
+        hangup: false,
+    };
+    let state = match cx.entry_mut(fd) {
+        Err(e) => Err(e),
+        Ok(entry) if !entry.base.contains(Rights::POLL_FD_READWRITE) => Err(Errno::Notcapable),
+        Ok(entry) => match entry.desc.readiness(interest) {
+            Ok(r) => Ok(r),
+            Err(Fault::Errno(e)) => Err(e),
+            Err(Fault::Trap(_)) => Err(Errno::Io),
+        },
+    };
+    match state {
+        Ok(Readiness::Pending) => return None,
+        Ok(Readiness::Ready { nbytes, hangup }) => (ev.nbytes, ev.hangup) = (nbytes, hangup),
+        Err(e) => ev.error = e,
+    }
+    Some(ev)
+}
+
+/// One pass over all subscriptions: the events that fire now, whether
+/// any fd is pending, and the earliest unexpired clock deadline.
+fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> (Vec<Event>, bool, Option<Instant>) {
+    let now = Instant::now();
+    let (mut fired, mut pending, mut earliest) = (Vec::new(), false, None::<Instant>);
+    for sub in subs {
+        match sub.wait {
+            Wait::Fd(fd, interest) => match check_fd(cx, sub, fd, interest) {
+                Some(ev) => fired.push(ev),
+                None => pending = true,
+            },
+            Wait::Clock(Some(at)) if at > now => {
+                earliest = Some(earliest.map_or(at, |e| e.min(at)));
+            }
+            Wait::Clock(at) => fired.push(Event {
+                userdata: sub.userdata,
+                error: if at.is_some() {
+                    Errno::Success
+                } else {
+                    Errno::Inval
+                },
+                kind: 0,
+                nbytes: 0,
+                hangup: false,
+            }),
+        }
+    }
+    (fired, pending, earliest)
+}
+
+/// Waits for any subscription; writes the fired events and their count.
+pub(crate) fn poll_oneoff(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    subs: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+) -> Result<(), Fault> {
+    if nsubscriptions == 0 {
+        return Err(Errno::Inval.into());
+    }
+    let subs = decode(mem, subs, nsubscriptions)?;
+    memory::range(mem.len(), events, nsubscriptions * EVENT_SIZE)?;
+    memory::range(mem.len(), nevents, 4)?;
+    let fired = loop {
+        let (fired, pending, earliest) = scan(cx, &subs);
+        if !fired.is_empty() {
+            break fired;
+        }
+        let now = Instant::now();
+        let sleep = match (earliest, pending) {
+            (Some(at), false) => at.saturating_duration_since(now),
+            (Some(at), true) => at.saturating_duration_since(now).min(PENDING_RECHECK),
+            (None, _) => PENDING_RECHECK,
+        };
+        std::thread::sleep(sleep);
+    };
+    for (i, ev) in (0u32..).zip(&fired) {
+        memory::write_bytes(mem, events + i * EVENT_SIZE, &ev.to_bytes())?;
+    }
+    memory::write_u32(mem, nevents, fired.len() as u32)?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Hand-written WAT guests exercising `wasi_snapshot_preview1` edge cases.
+//!
+//! Most guests call one host function and pass its errno to `proc_exit`, so
+//! the exit code *is* the errno; data comes back through captured stdout.
+
+mod basics;
+mod util;

@@ -1,0 +1,95 @@
+//! Helpers: a prelude importing every preview1 call, and runners.
+
+use runtime_glue::{GuestBuilder, RunError, SharedBuffer, Stdio};
+
+/// WASI errno values used in assertions (witx numbering).
+#[allow(dead_code)] // shared by the topic files; each uses a subset
+pub(crate) mod errno {
+    pub(crate) const SUCCESS: i32 = 0;
+    pub(crate) const BADF: i32 = 8;
+    pub(crate) const EXIST: i32 = 20;
+    pub(crate) const FAULT: i32 = 21;
+    pub(crate) const INVAL: i32 = 28;
+    pub(crate) const ISDIR: i32 = 31;
+    pub(crate) const LOOP: i32 = 32;
+    pub(crate) const MFILE: i32 = 33;
+    pub(crate) const NOENT: i32 = 44;
+    pub(crate) const NOSYS: i32 = 52;
+    pub(crate) const NOTDIR: i32 = 54;
+    pub(crate) const NOTEMPTY: i32 = 55;
+    pub(crate) const PERM: i32 = 63;
+    pub(crate) const SPIPE: i32 = 70;
+    pub(crate) const NOTCAPABLE: i32 = 76;
+}
+
+/// Imports of every call the tests use, named `$<call>`, one page of memory
+/// exported, and helpers:
+/// - `$exit (errno)` = `proc_exit`
+/// - `$print (ptr len)` writes to stdout through an iovec at 0x10.
+pub(crate) const PRELUDE: &str = r#"
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_res_get" (func $clock_res_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_tell" (func $fd_tell (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_renumber" (func $fd_renumber (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_readdir" (func $fd_readdir (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "wasi_snapshot_preview1" "proc_raise" (func $proc_raise (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sched_yield" (func $sched_yield (result i32)))
+  (memory (export "memory") 1)
+  (func $print (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 0x10) (local.get $ptr))
+    (i32.store (i32.const 0x14) (local.get $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 0x10) (i32.const 1) (i32.const 0x18))))
+"#;
+
+/// What a run produced.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// Exit code (the errno, by convention of these guests).
+    pub code: i32,
+    /// Captured stdout.
+    pub stdout: Vec<u8>,
+}
+
+/// Builds a module from the prelude, extra module fields and a `_start` body.
+pub(crate) fn module(fields: &str, start_body: &str) -> Vec<u8> {
+    let text = format!("(module {PRELUDE}\n{fields}\n(func (export \"_start\") {start_body}))");
+    wat::parse_str(&text).expect("test WAT parses")
+}
+
+/// Runs with stdout captured, on top of `builder`.
+pub(crate) fn run_with(builder: GuestBuilder, wasm: &[u8]) -> Result<Outcome, RunError> {
+    let out = SharedBuffer::new();
+    let status = builder
+        .stdout(Stdio::Capture(out.clone()))
+        .run_bytes(wasm)?;
+    Ok(Outcome {
+        code: status.code,
+        stdout: out.contents(),
+    })
+}
+
+/// Runs `start_body` with default settings; panics on a run error.
+pub(crate) fn run(fields: &str, start_body: &str) -> Outcome {
+    run_with(GuestBuilder::new(), &module(fields, start_body)).expect("guest runs")
+}
+
+/// The errno returned by the call expression `call` (an `i32`-producing
+/// WAT expression), with `setup` run before it.
+pub(crate) fn errno_of(builder: GuestBuilder, fields: &str, setup: &str, call: &str) -> i32 {
+    let body = format!("{setup}\n(call $exit {call})");
+    run_with(builder, &module(fields, &body))
+        .expect("guest runs")
+        .code
+}

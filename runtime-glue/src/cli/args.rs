@@ -1,0 +1,108 @@
+//! Options of the subcommands, following Wasmtime's CLI where it has the same option.
+
+use clap::Args;
+use fdtable::FdPolicy;
+use std::path::PathBuf;
+
+/// `fdvirt run` options.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Preopen host directory HOST for the guest, at guest path GUEST (default: HOST as
+    /// given). Repeatable. WasmEdge's `--dir GUEST:HOST` is `--dir HOST::GUEST` here.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = parse_dir)]
+    pub(crate) dirs: Vec<DirMapping>,
+
+    /// Set an environment variable for the guest; `--env KEY` passes the host's value.
+    /// Repeatable. The guest sees no host variables otherwise.
+    #[arg(long = "env", value_name = "KEY[=VALUE]", value_parser = parse_env)]
+    pub(crate) envs: Vec<EnvVar>,
+
+    /// fd numbering policy: lowest | random | capped:N, with options ",seed=S",
+    /// ",quarantine=N" (e.g. `capped:1024,seed=7`).
+    #[arg(long, value_name = "POLICY", default_value = "lowest")]
+    pub(crate) fd_policy: FdPolicy,
+
+    /// Maximum number of open fds (EMFILE beyond), like RLIMIT_NOFILE.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_fds: Option<usize>,
+
+    /// Log every host call with decoded arguments and result to stderr (like strace).
+    /// `RUST_LOG=fdvirt=trace` does the same.
+    #[arg(long)]
+    pub(crate) trace: bool,
+
+    /// The WebAssembly module to run.
+    #[arg(value_name = "MODULE.wasm")]
+    pub(crate) module: PathBuf,
+
+    /// Arguments passed to the guest (argv[1..]; argv[0] is MODULE as given).
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub(crate) args: Vec<String>,
+}
+
+/// `fdvirt inspect` options.
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// The WebAssembly module to inspect.
+    #[arg(value_name = "MODULE.wasm")]
+    pub(crate) module: PathBuf,
+}
+
+/// A `--dir HOST[::GUEST]` preopen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DirMapping {
+    /// Directory on the host.
+    pub(crate) host: PathBuf,
+    /// Path the guest sees (its preopen name).
+    pub(crate) guest: String,
+}
+
+/// A `--env` variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EnvVar {
+    pub(crate) key: String,
+    pub(crate) value: String,
+}
+
+/// Parses `HOST` or `HOST::GUEST` (Wasmtime's syntax; a single `:` is part of the path, so
+/// Windows-style and odd host paths still work).
+pub(crate) fn parse_dir(s: &str) -> Result<DirMapping, String> {
+    let (host, guest) = match s.split_once("::") {
+        Some((host, guest)) => (host, guest),
+        None => (s, s),
+    };
+    if host.is_empty() || guest.is_empty() {
+        return Err(format!("expected HOST or HOST::GUEST, got {s:?}"));
+    }
+    Ok(DirMapping {
+        host: PathBuf::from(host),
+        guest: guest.to_owned(),
+    })
+}
+
+/// Parses `KEY=VALUE`, or `KEY` meaning the host's value of KEY.
+pub(crate) fn parse_env(s: &str) -> Result<EnvVar, String> {
+    let (key, value) = match s.split_once('=') {
+        Some((k, v)) => (k, v.to_owned()),
+        None => {
+            let v = std::env::var(s)
+                .map_err(|_| format!("--env {s}: not set in the host environment"))?;
+            (s, v)
+        }
+    };
+    if key.is_empty() {
+        return Err(format!("expected KEY=VALUE, got {s:?}"));
+    }
+    Ok(EnvVar {
+        key: key.to_owned(),
+        value,
+    })
+}

@@ -1,0 +1,50 @@
+//! Command-line interface: argument types (`args`), subcommands (`run`, `inspect`), and the
+//! exit-code convention (`exit`).
+//!
+//! New subcommands (e.g. the sockets `demo`) add a variant to [`Command`] and a file here;
+//! new `run` options add fields to [`args::RunArgs`] and are applied in
+//! [`run::configure`].
+
+pub(crate) mod args;
+pub(crate) mod exit;
+mod inspect;
+mod run;
+#[cfg(test)]
+mod tests;
+
+use clap::{Parser, Subcommand};
+
+/// Run and inspect WebAssembly (WASI preview1 / WasmEdge sockets) guests on wasmi,
+/// with kernel-like, configurable fd numbering.
+#[derive(Debug, Parser)]
+#[command(name = "fdvirt", version, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run a WASI preview1 module (its `_start`).
+    Run(args::RunArgs),
+    /// Show a module's imports (by ABI family), exports, memories, and results-only
+    /// call_indirect mismatches.
+    Inspect(args::InspectArgs),
+}
+
+/// Parses the command line, runs the subcommand, and returns the process exit code.
+pub(crate) fn main() -> i32 {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Inspect(args) => inspect::inspect(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("fdvirt: error: {err:#}");
+            exit::STARTUP_FAILURE
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! `fdvirt run`: builds a guest from the options and maps its outcome to an exit code.
+
+use super::{args::RunArgs, exit::TRAP};
+use anyhow::Context as _;
+use runtime_glue::{GuestBuilder, RunError};
+use std::io::IsTerminal as _;
+use tracing_subscriber::EnvFilter;
+
+/// Runs the module; returns the guest's exit code, or [`TRAP`] after printing the trap.
+///
+/// # Errors
+/// Setup failures (unreadable module, bad preopen, unknown import, ...), with context naming
+/// the file; `main` prints them and exits with [`super::exit::STARTUP_FAILURE`].
+pub(super) fn run(args: RunArgs) -> anyhow::Result<i32> {
+    let trace = init_tracing(args.trace);
+    let module = args.module.clone();
+    let builder = configure(args, trace)?;
+    match builder.run_file(&module) {
+        Ok(status) => Ok(status.code),
+        Err(RunError::Trap {
+            kind,
+            function,
+            message,
+        }) => {
+            let place = match function {
+                Some(name) => format!("in wasm function `{name}`"),
+                None => "in an unnamed wasm function".to_owned(),
+            };
+            eprintln!(
+                "fdvirt: guest {} trapped: {kind} {place}: {message}",
+                module.display()
+            );
+            Ok(TRAP)
+        }
+        Err(err) => Err(err).with_context(|| format!("running {}", module.display())),
+    }
+}
+
+/// Applies every `run` option to a [`GuestBuilder`].
+///
+/// # Errors
+/// A `--dir` that cannot be opened, named in the message.
+pub(super) fn configure(args: RunArgs, trace: bool) -> anyhow::Result<GuestBuilder> {
+    // argv[0] is the module path as typed, as Wasmtime does.
+    let argv0 = args.module.to_string_lossy().into_owned();
+    let mut builder = GuestBuilder::new()
+        .args(std::iter::once(argv0).chain(args.args))
+        .envs(args.envs.into_iter().map(|e| (e.key, e.value)))
+        .fd_policy(args.fd_policy)
+        .trace(trace);
+    if let Some(max) = args.max_fds {
+        builder = builder.max_fds(max);
+    }
+    for dir in args.dirs {
+        builder = builder
+            .preopen_dir(&dir.host, &dir.guest)
+            .with_context(|| {
+                format!(
+                    "--dir {}::{}: cannot preopen {}",
+                    dir.host.display(),
+                    dir.guest,
+                    dir.host.display()
+                )
+            })?;
+    }
+    Ok(builder)
+}
+
+/// Installs the stderr subscriber: `--trace` enables target `fdvirt::trace`, and `RUST_LOG`
+/// adds its own directives. Returns whether host-call tracing is on.
+fn init_tracing(trace_flag: bool) -> bool {
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    if let (true, Ok(directive)) = (trace_flag, "fdvirt::trace=trace".parse()) {
+        filter = filter.add_directive(directive);
+    }
+    let installed = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_level(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .without_time()
+        .try_init()
+        .is_ok();
+    installed && (trace_flag || tracing::enabled!(target: "fdvirt::trace", tracing::Level::TRACE))
+}

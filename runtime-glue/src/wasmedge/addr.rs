@@ -1,0 +1,126 @@
+//! Guest address arguments and outputs of the socket calls, decoded and encoded only
+//! through `netaddr` (ABI spec §3.1–§3.3, §4.4).
+//!
+//! Every socket call that takes an address takes a pointer to the 8-byte
+//! `__wasi_address_t {buf: u32, buf_len: u32}`; this module bounds-checks the struct and
+//! the span it names (`EFAULT`), then lets `netaddr` decide the form from `buf_len`.
+
+use std::net::SocketAddr;
+
+use netaddr::{
+    AddrError, Narrowing,
+    wasmedge::{self, ADDRESS_STRUCT_LEN, AddressStruct, Generation},
+};
+
+use crate::{errno::Errno, memory};
+
+/// Maps a `netaddr` error on a guest *input* to its errno: a form or family the call
+/// does not accept is `EINVAL` (ABI spec §6.2, §9), a short output buffer `ENOMEM`
+/// (§6.15), a span outside memory `EFAULT`.
+pub(crate) fn addr_errno(e: AddrError) -> Errno {
+    match e {
+        AddrError::TooShort { .. } => Errno::Nomem,
+        AddrError::OutOfBounds { .. } => Errno::Fault,
+        _ => Errno::Inval,
+    }
+}
+
+/// Reads the `__wasi_address_t` at `addr_p` and checks that its span lies in memory.
+///
+/// # Errors
+///
+/// `EFAULT` when the struct or its span is out of bounds.
+pub(crate) fn address_struct(mem: &[u8], addr_p: u32) -> Result<AddressStruct, Errno> {
+    let raw = memory::slice(mem, addr_p, ADDRESS_STRUCT_LEN as u32)?;
+    let s = AddressStruct::decode(raw).map_err(|_| Errno::Fault)?;
+    memory::range(mem.len(), s.buf, s.buf_len)?;
+    Ok(s)
+}
+
+/// Decodes the address and port arguments of `sock_bind`, `sock_connect`,
+/// `sock_send_to` and their `_v2` twins. The port is the low 16 bits of the i32, in host
+/// order (WasmEdge truncates, ABI spec §6.2).
+///
+/// # Errors
+///
+/// `EFAULT` for spans outside memory, `EINVAL` for a length or storage family the
+/// generation does not accept.
+pub(crate) fn read_address(
+    mem: &[u8],
+    addr_p: u32,
+    port: u32,
+    generation: Generation,
+) -> Result<SocketAddr, Errno> {
+    let s = address_struct(mem, addr_p)?;
+    let port = Narrowing::Truncate.to_u16(port).map_err(addr_errno)?;
+    let bytes = memory::slice(mem, s.buf, s.buf_len)?;
+    wasmedge::decode_address(bytes, port, generation).map_err(addr_errno)
+}
+
+/// The guest buffer an address struct names, mutably (for outputs).
+///
+/// # Errors
+///
+/// `EFAULT` when out of bounds.
+pub(crate) fn address_buf_mut(mem: &mut [u8], s: AddressStruct) -> Result<&mut [u8], Errno> {
+    memory::slice_mut(mem, s.buf, s.buf_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mem_with(addr_p: u32, buf: u32, bytes: &[u8]) -> Vec<u8> {
+        let mut mem = vec![0u8; 1024];
+        let len = bytes.len() as u32;
+        mem[addr_p as usize..addr_p as usize + 4].copy_from_slice(&buf.to_le_bytes());
+        mem[addr_p as usize + 4..addr_p as usize + 8].copy_from_slice(&len.to_le_bytes());
+        mem[buf as usize..buf as usize + bytes.len()].copy_from_slice(bytes);
+        mem
+    }
+
+    #[test]
+    fn ipv4_address_with_truncated_port() {
+        let mem = mem_with(16, 64, &[127, 0, 0, 1]);
+        let a = read_address(&mem, 16, 65616, Generation::V1);
+        assert_eq!(a, Ok("127.0.0.1:80".parse().unwrap()));
+    }
+
+    #[test]
+    fn storage_form_only_for_v2() {
+        let mut storage = [0u8; 128];
+        storage[0] = 2;
+        storage[17] = 1;
+        let mem = mem_with(16, 64, &storage);
+        assert_eq!(
+            read_address(&mem, 16, 8080, Generation::V1),
+            Err(Errno::Inval)
+        );
+        assert_eq!(
+            read_address(&mem, 16, 8080, Generation::V2),
+            Ok("[::1]:8080".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn spans_outside_memory_fault() {
+        let mem = mem_with(16, 64, &[127, 0, 0, 1]);
+        assert_eq!(
+            read_address(&mem, 1020, 1, Generation::V1),
+            Err(Errno::Fault)
+        );
+        let mut bad = mem.clone();
+        bad[16..20].copy_from_slice(&1022u32.to_le_bytes());
+        assert_eq!(read_address(&bad, 16, 1, Generation::V1), Err(Errno::Fault));
+    }
+
+    #[test]
+    fn bad_length_and_family_are_inval() {
+        let mem = mem_with(16, 64, &[1, 2, 3, 4, 5]);
+        assert_eq!(read_address(&mem, 16, 1, Generation::V2), Err(Errno::Inval));
+        let mut storage = [0u8; 128];
+        storage[0] = 9;
+        let mem = mem_with(16, 64, &storage);
+        assert_eq!(read_address(&mem, 16, 1, Generation::V2), Err(Errno::Inval));
+    }
+}

@@ -1,0 +1,340 @@
+//! `sock_getaddrinfo` (ABI spec §6.18): validation in WasmEdge's order, a walk over the
+//! result nodes the guest pre-allocated and linked, the host lookup, and the in-place fill.
+//!
+//! Decisions where WasmEdge is unsafe or undefined (spec §6.18, §9):
+//! * never write past a declared capacity: `sa_data` gets `min(sa_data_len, 14|26)` bytes
+//!   while `sa_data_len` is set to the full size (so a guest can see truncation); a
+//!   canonical name gets at most `ai_canonname_len - 1` bytes plus a NUL;
+//! * host results whose socket type or protocol has no WasmEdge number are skipped.
+
+use std::net::SocketAddr;
+
+use netaddr::{AddressFamily, Protocol, SocketType, sa_data};
+
+use crate::{
+    errno::{Errno, Fault},
+    memory,
+};
+
+/// Size of `__wasi_addrinfo_t`.
+const ADDRINFO_SIZE: u32 = 28;
+/// Size of `__wasi_sockaddr_t`.
+const SOCKADDR_SIZE: u32 = 12;
+/// The `aiflags` bits WasmEdge knows.
+const AI_FLAGS_ALL: u16 = 0x7F;
+/// `AI_CANONNAME`.
+pub(crate) const AI_CANONNAME: u16 = 0x02;
+
+/// The hints the guest passed (WasmEdge numbering, already validated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hints {
+    /// `aiflags` bits.
+    pub(crate) flags: u16,
+    /// Requested family (`Unspec` = any).
+    pub(crate) family: AddressFamily,
+    /// Requested socket type (`Any` = any).
+    pub(crate) socktype: SocketType,
+    /// Requested protocol (`Ip` = any).
+    pub(crate) protocol: Protocol,
+}
+
+/// One host result, ready to be written to a guest node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    /// Result flags (WASI bits).
+    pub(crate) flags: u16,
+    /// The address (with port).
+    pub(crate) addr: SocketAddr,
+    /// Socket type.
+    pub(crate) socktype: SocketType,
+    /// Protocol.
+    pub(crate) protocol: Protocol,
+    /// Canonical name, normally only on the first result with `AI_CANONNAME`.
+    pub(crate) canonname: Option<String>,
+}
+
+/// One guest result node and the buffers it points at, all bounds-checked.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    at: u32,
+    sockaddr: u32,
+    sa_data: u32,
+    sa_data_cap: u32,
+    canon: u32,
+    canon_cap: u32,
+}
+
+/// The validated inputs of a `sock_getaddrinfo` call.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    /// Node name (`None` = absent).
+    pub(crate) node: Option<String>,
+    /// Service name or port (`None` = absent).
+    pub(crate) service: Option<String>,
+    /// The hints.
+    pub(crate) hints: Hints,
+    nodes: Vec<Node>,
+}
+
+/// A guest string `[p, p+len)`, cut at the first NUL; length 0 means absent.
+fn guest_str(mem: &[u8], p: u32, len: u32) -> Result<Option<String>, Errno> {
+    let bytes = memory::slice(mem, p, len)?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    Ok(Some(String::from_utf8_lossy(&bytes[..end]).into_owned()))
+}
+
+/// Reads the hints node and validates it in WasmEdge's order (after the name checks).
+fn read_hints(mem: &[u8], hints_p: u32, have_node: bool) -> Result<Hints, Errno> {
+    let h = memory::slice(mem, hints_p, ADDRINFO_SIZE)?;
+    let flags = u16::from_le_bytes([h[0], h[1]]);
+    if flags & !AI_FLAGS_ALL != 0 || (flags & AI_CANONNAME != 0 && !have_node) {
+        return Err(Errno::AiBadflag);
+    }
+    let family = AddressFamily::from_wasmedge(u32::from(h[2])).map_err(|_| Errno::AiFamily)?;
+    if family == AddressFamily::Unix {
+        return Err(Errno::AiFamily);
+    }
+    let protocol = Protocol::from_wasmedge(u32::from(h[4])).map_err(|_| Errno::Nosys)?;
+    let socktype = SocketType::from_wasmedge(u32::from(h[3])).map_err(|_| Errno::Nosys)?;
+    Ok(Hints {
+        flags,
+        family,
+        socktype,
+        protocol,
+    })
+}
+
+/// Walks `max` nodes from `*res_p` through `ai_next`, checking every node, sockaddr,
+/// `sa_data` span and canonname span before any lookup (`EFAULT` otherwise).
+fn walk_nodes(mem: &[u8], res_p: u32, max: u32) -> Result<Vec<Node>, Errno> {
+    let mut at = memory::read_u32(mem, res_p)?;
+    let mut nodes = Vec::new();
+    for i in 0..max {
+        memory::slice(mem, at, ADDRINFO_SIZE)?;
+        let sockaddr = memory::read_u32(mem, at + 12)?;
+        let canon = memory::read_u32(mem, at + 16)?;
+        let canon_cap = memory::read_u32(mem, at + 20)?;
+        memory::slice(mem, sockaddr, SOCKADDR_SIZE)?;
+        let sa_data_cap = memory::read_u32(mem, sockaddr + 4)?;
+        let sa_data = memory::read_u32(mem, sockaddr + 8)?;
+        memory::slice(mem, sa_data, sa_data_cap)?;
+        memory::slice(mem, canon, canon_cap)?;
+        nodes.push(Node {
+            at,
+            sockaddr,
+            sa_data,
+            sa_data_cap,
+            canon,
+            canon_cap,
+        });
+        if i + 1 < max {
+            at = memory::read_u32(mem, at + 24)?;
+        }
+    }
+    Ok(nodes)
+}
+
+/// Validates every input of `sock_getaddrinfo` (spec §6.18 order) without resolving.
+///
+/// # Errors
+///
+/// `EFAULT`, `AINONAME`, `AIMEMORY`, `AIBADFLAG`, `AIFAMILY` or `NOSYS` as the spec lists.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn parse_request(
+    mem: &[u8],
+    node_p: u32,
+    node_len: u32,
+    service_p: u32,
+    service_len: u32,
+    hints_p: u32,
+    res_p: u32,
+    max_res_len: u32,
+    res_len_p: u32,
+) -> Result<Request, Errno> {
+    let node = guest_str(mem, node_p, node_len)?;
+    let service = guest_str(mem, service_p, service_len)?;
+    memory::slice(mem, hints_p, ADDRINFO_SIZE)?;
+    memory::slice(mem, res_p, 4)?;
+    memory::slice(mem, res_len_p, 4)?;
+    if node.is_none() && service.is_none() {
+        return Err(Errno::AiNoname);
+    }
+    if max_res_len < 1 {
+        return Err(Errno::AiMemory);
+    }
+    let hints = read_hints(mem, hints_p, node.is_some())?;
+    let nodes = walk_nodes(mem, res_p, max_res_len)?;
+    Ok(Request {
+        node,
+        service,
+        hints,
+        nodes,
+    })
+}
+
+/// Writes `results` into the request's nodes (at most one per node) and the count to
+/// `res_len_p`. Results without a WasmEdge socket type or protocol never reach here.
+///
+/// # Errors
+///
+/// `EFAULT` (cannot happen after [`parse_request`] unless memory shrank).
+pub(crate) fn write_results(
+    mem: &mut [u8],
+    req: &Request,
+    results: &[Resolved],
+    res_len_p: u32,
+) -> Result<(), Fault> {
+    let n = req.nodes.len().min(results.len());
+    for (node, r) in req.nodes.iter().zip(results) {
+        write_node(mem, node, r)?;
+    }
+    memory::write_u32(mem, res_len_p, n as u32)?;
+    Ok(())
+}
+
+fn write_node(mem: &mut [u8], node: &Node, r: &Resolved) -> Result<(), Errno> {
+    let family = AddressFamily::of(&r.addr);
+    memory::write_u16(mem, node.at, r.flags)?;
+    memory::write_u8(mem, node.at + 2, family.to_wasmedge())?;
+    memory::write_u8(mem, node.at + 3, r.socktype.to_wasmedge())?;
+    memory::write_u8(mem, node.at + 4, r.protocol.to_wasmedge())?;
+    // The host's sockaddr size (Linux: 16 / 28), as WasmEdge reports it.
+    let host_len: u32 = if r.addr.is_ipv4() { 16 } else { 28 };
+    memory::write_u32(mem, node.at + 8, host_len)?;
+    // __wasi_sockaddr_t: family, full sa_data length, then the bytes that fit.
+    memory::write_u8(mem, node.sockaddr, family.to_wasmedge())?;
+    let full = sa_data::encoded_len(&r.addr) as u32;
+    let out = memory::slice_mut(mem, node.sa_data, node.sa_data_cap)?;
+    sa_data::encode(&r.addr, out);
+    memory::write_u32(mem, node.sockaddr + 4, full)?;
+    match (&r.canonname, node.canon_cap) {
+        (Some(name), cap) if cap > 0 => {
+            let keep = name.len().min(cap as usize - 1);
+            let out = memory::slice_mut(mem, node.canon, keep as u32 + 1)?;
+            out[..keep].copy_from_slice(&name.as_bytes()[..keep]);
+            out[keep] = 0;
+            memory::write_u32(mem, node.at + 20, keep as u32)?;
+        }
+        _ => memory::write_u32(mem, node.at + 20, 0)?,
+    }
+    Ok(())
+}
+
+/// `AI_PASSIVE`.
+const AI_PASSIVE: u16 = 0x01;
+/// `AI_NUMERICHOST`.
+const AI_NUMERICHOST: u16 = 0x04;
+
+/// The (socket type, protocol) pairs a result is reported with: the requested one, or
+/// for `SOCK_ANY` stream/TCP then datagram/UDP (glibc's RAW entries are skipped, §9).
+fn kinds(h: &Hints) -> Vec<(SocketType, Protocol)> {
+    let stream = (SocketType::Stream, Protocol::Tcp);
+    let dgram = (SocketType::Dgram, Protocol::Udp);
+    match (h.socktype, h.protocol) {
+        (SocketType::Stream, _) => vec![stream],
+        (SocketType::Dgram, _) => vec![dgram],
+        (_, Protocol::Tcp) => vec![stream],
+        (_, Protocol::Udp) => vec![dgram],
+        _ => vec![stream, dgram],
+    }
+}
+
+/// Resolves a validated request through hostsock's resolver and the network policy.
+///
+/// No node: `AI_PASSIVE` gives the unspecified addresses, otherwise loopback (POSIX).
+/// `AI_NUMERICHOST` with a name that is not an IP literal is `AINONAME`. The canonical
+/// name, when asked for, is the node name as given (the host resolver behind std does
+/// not expose `ai_canonname`).
+///
+/// # Errors
+///
+/// `AISERVICE`, `AINONAME`, `AIFAMILY`, other `AI*` errnos, or `EACCES` (policy).
+pub(crate) fn resolve(
+    req: &Request,
+    policy: &hostsock::NetworkPolicy,
+) -> Result<Vec<Resolved>, Errno> {
+    let port = match &req.service {
+        Some(s) => hostsock::parse_service(s)?,
+        None => 0,
+    };
+    let h = req.hints;
+    let addrs: Vec<SocketAddr> = match &req.node {
+        Some(node) => {
+            if h.flags & AI_NUMERICHOST != 0 && node.parse::<std::net::IpAddr>().is_err() {
+                return Err(Errno::AiNoname);
+            }
+            hostsock::lookup(policy, node, port)?
+        }
+        None if h.flags & AI_PASSIVE != 0 => vec![
+            SocketAddr::from(([0u8; 4], port)),
+            SocketAddr::from(([0u16; 8], port)),
+        ],
+        None => vec![
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port)),
+        ],
+    };
+    let mut out = Vec::new();
+    for addr in addrs {
+        let family = AddressFamily::of(&addr);
+        if h.family != AddressFamily::Unspec && h.family != family {
+            continue;
+        }
+        for (socktype, protocol) in kinds(&h) {
+            let r = Resolved {
+                flags: 0,
+                addr,
+                socktype,
+                protocol,
+                canonname: None,
+            };
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Errno::AiAddrfamily);
+    }
+    if h.flags & AI_CANONNAME != 0 {
+        out[0].canonname = req.node.clone();
+    }
+    Ok(out)
+}
+
+/// `sock_getaddrinfo(node_p, node_len, service_p, service_len, hints_p, res_p,
+/// max_res_len, res_len_p)`: fills the guest's pre-linked result nodes in place.
+///
+/// # Errors
+///
+/// As [`parse_request`] and [`resolve`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sock_getaddrinfo(
+    cx: &mut crate::ctx::GuestCtx,
+    mem: &mut [u8],
+    node_p: u32,
+    node_len: u32,
+    service_p: u32,
+    service_len: u32,
+    hints_p: u32,
+    res_p: u32,
+    max_res_len: u32,
+    res_len_p: u32,
+) -> Result<(), Fault> {
+    let req = parse_request(
+        mem,
+        node_p,
+        node_len,
+        service_p,
+        service_len,
+        hints_p,
+        res_p,
+        max_res_len,
+        res_len_p,
+    )?;
+    let results = resolve(&req, &cx.net.policy)?;
+    write_results(mem, &req, &results, res_len_p)
+}

@@ -1,0 +1,241 @@
+//! Helpers for the socket integration tests: free ports, child processes that are always
+//! killed, bounded waits, a tiny HTTP/1.1 client, and building the guest crates once.
+
+use std::{
+    io::{self, BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpListener, TcpStream, UdpSocket},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{Mutex, OnceLock},
+    thread,
+    time::{Duration, Instant},
+};
+
+/// Upper bound for any single wait in these tests.
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
+
+/// The `fdvirt` binary cargo built for this test run.
+pub(crate) fn fdvirt() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_fdvirt"))
+}
+
+/// The workspace root (parent of `runtime-glue`).
+pub(crate) fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A port that was free a moment ago on `ip` (bind port 0, read it, drop the socket).
+pub(crate) fn free_port(ip: &str) -> u16 {
+    let l = TcpListener::bind((ip, 0)).expect("bind port 0");
+    l.local_addr().expect("local_addr").port()
+}
+
+/// A UDP port that was free a moment ago on `ip`.
+pub(crate) fn free_udp_port(ip: &str) -> u16 {
+    let s = UdpSocket::bind((ip, 0)).expect("bind udp port 0");
+    s.local_addr().expect("local_addr").port()
+}
+
+/// Whether the host can use IPv6 loopback (CI containers sometimes cannot).
+pub(crate) fn ipv6_available() -> bool {
+    TcpListener::bind("[::1]:0").is_ok()
+}
+
+/// A child process that is killed and reaped when dropped, whatever the test did.
+#[derive(Debug)]
+pub(crate) struct Proc {
+    child: Option<Child>,
+    /// Human-readable command for failure messages.
+    pub(crate) what: String,
+}
+
+impl Proc {
+    /// Spawn `fdvirt` with `args`; stdout/stderr go to files read by [`Proc::output`].
+    pub(crate) fn fdvirt(args: &[&str]) -> Proc {
+        let mut cmd = Command::new(fdvirt());
+        cmd.args(args).stdin(Stdio::null());
+        Proc::spawn(cmd, format!("fdvirt {}", args.join(" ")))
+    }
+
+    /// Spawn any command, capturing its output.
+    pub(crate) fn spawn(mut cmd: Command, what: String) -> Proc {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {what}: {e}"));
+        Proc {
+            child: Some(child),
+            what,
+        }
+    }
+
+    /// Whether the process already exited (and with which status).
+    pub(crate) fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten())
+    }
+
+    /// Wait (bounded by `timeout`) for the process to exit by itself; kill it otherwise.
+    /// Returns (exit code, stdout, stderr).
+    pub(crate) fn wait_output(mut self, timeout: Duration) -> (Option<i32>, String, String) {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if self.exited().is_some() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let mut child = self.child.take().expect("child present");
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("wait_with_output");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Kill now and return what the process printed (for failure messages).
+    pub(crate) fn kill_output(self) -> (String, String) {
+        let (_, o, e) = self.wait_output(Duration::ZERO);
+        (o, e)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Wait until something accepts TCP connections on `addr`, or the process dies, or
+/// [`WAIT`] passes. Panics with the process output on failure.
+pub(crate) fn wait_listening(p: &mut Proc, addr: SocketAddr) {
+    let start = Instant::now();
+    while start.elapsed() < WAIT {
+        if let Some(st) = p.exited() {
+            panic!("{} exited early with {st}", p.what);
+        }
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(30));
+    }
+    panic!("{} never listened on {addr}", p.what);
+}
+
+/// Connect with bounded read/write timeouts.
+pub(crate) fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    let s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    s.set_write_timeout(Some(Duration::from_secs(10)))?;
+    Ok(s)
+}
+
+/// A parsed HTTP/1.1 response.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Read one response (Content-Length or read-to-EOF body) from a buffered stream.
+pub(crate) fn read_response<R: Read>(r: &mut BufReader<R>) -> io::Result<Response> {
+    let mut line = String::new();
+    r.read_line(&mut line)?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| io::Error::other(format!("bad status line {line:?}")))?;
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let len = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let mut body = Vec::new();
+    match len {
+        Some(n) => {
+            body.resize(n, 0);
+            r.read_exact(&mut body)?;
+        }
+        None => {
+            r.read_to_end(&mut body)?;
+        }
+    }
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// One `GET path` on a fresh connection (Connection: close).
+pub(crate) fn http_get(addr: SocketAddr, path: &str) -> io::Result<Response> {
+    let mut s = connect(addr)?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    read_response(&mut BufReader::new(s))
+}
+
+/// Build a guest cargo workspace/package (once per test binary run) for wasm32-wasip1 in
+/// release mode and return its target directory. `dir` is relative to the workspace root.
+pub(crate) fn build_guests(dir: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<Vec<(String, PathBuf)>>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| Mutex::new(Vec::new()));
+    let mut built = built.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, t)) = built.iter().find(|(d, _)| d == dir) {
+        return t.clone();
+    }
+    let root = workspace();
+    let target = std::env::var_os("FDVIRT_GUEST_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target").join("guests"));
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip1",
+            "--manifest-path",
+        ])
+        .arg(root.join(dir).join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .expect("run cargo build for guests");
+    assert!(status.success(), "building guests in {dir} failed");
+    built.push((dir.to_string(), target.clone()));
+    target
+}
+
+/// Path of a built Rust guest binary `name` from a guest workspace built by [`build_guests`].
+pub(crate) fn rust_guest(dir: &str, name: &str) -> PathBuf {
+    let t = build_guests(dir);
+    let p = t
+        .join("wasm32-wasip1")
+        .join("release")
+        .join(format!("{name}.wasm"));
+    assert!(p.exists(), "guest {} not built", p.display());
+    p
+}

@@ -73,6 +73,12 @@ pub enum AddrError {
         /// Length of the span.
         len: u32,
     },
+    /// getaddrinfo flag bits that WasmEdge does not define.
+    #[error("unknown getaddrinfo flags {flags:#x}")]
+    BadFlags {
+        /// The raw flags.
+        flags: u32,
+    },
     /// Text that is not a `SocketAddr` (legacy textual form).
     #[error("address text is not a socket address")]
     BadText,

@@ -17,6 +17,7 @@
 //! | [`addrinfo`]  | `__wasi_addrinfo_t` (28) + `__wasi_sockaddr_t` (12) chains in guest memory | ABI §3.5, §3.6, §6.18, §6.19 |
 //! | [`text`]      | legacy `"ip:port"` text of Rust SDK 0.1–0.3                 | ABI §7.2 |
 //! | [`family`]    | family / socket type / protocol numberings                  | posix §3, ABI §2.2, §7 |
+//! | [`aiflags`]   | getaddrinfo `ai_flags` bits, WasmEdge ↔ host                | ABI §2.2, §6.18 |
 //!
 //! (Spec paths are `shared/spec/posix-sockaddr-wasm32.md` = "posix" and
 //! `shared/spec/wasmedge-socket-abi.md` = "ABI".)
@@ -83,6 +84,7 @@
 #![forbid(unsafe_code)]
 
 pub mod addrinfo;
+pub mod aiflags;
 mod bytes;
 mod error;
 pub mod family;

@@ -205,3 +205,24 @@ fn written_reports_truncation() {
         .truncated()
     );
 }
+
+#[test]
+fn ai_flags_map_bit_by_bit_to_host() {
+    use crate::aiflags::{from_host, to_host};
+    let pairs = [
+        (0x01, libc::AI_PASSIVE),
+        (0x02, libc::AI_CANONNAME),
+        (0x04, libc::AI_NUMERICHOST),
+        (0x08, libc::AI_NUMERICSERV),
+        (0x10, libc::AI_V4MAPPED),
+        (0x20, libc::AI_ALL),
+        (0x40, libc::AI_ADDRCONFIG),
+    ];
+    for (wasi, host) in pairs {
+        assert_eq!(to_host(wasi), Ok(host as u32));
+        assert_eq!(from_host(host as u32), wasi);
+    }
+    assert_eq!(to_host(0x7F).map(from_host), Ok(0x7F));
+    assert_eq!(to_host(0x80), Err(AddrError::BadFlags { flags: 0x80 }));
+    assert_eq!(from_host(0x8000_0000), 0, "host-only bits dropped");
+}

@@ -47,8 +47,10 @@ use crate::{AddrError, AddressFamily, Protocol, SocketType, sa_data};
 use std::{net::SocketAddr, ops::Range};
 
 mod chain;
+mod hints;
 
 pub use chain::{ChainShape, LaidOut, chain_len, lay_out, prepare_chain};
+pub use hints::{Hints, HostHints, read_hints, write_hints};
 
 /// Size of `__wasi_addrinfo_t`.
 pub const ADDRINFO_LEN: u32 = 28;
@@ -83,7 +85,12 @@ pub(crate) fn span(
     Ok(start..end)
 }
 
-fn get<const N: usize>(mem: &[u8], base: u32, addr: u32, off: u32) -> Result<[u8; N], AddrError> {
+pub(crate) fn get<const N: usize>(
+    mem: &[u8],
+    base: u32,
+    addr: u32,
+    off: u32,
+) -> Result<[u8; N], AddrError> {
     let at = addr
         .checked_add(off)
         .ok_or(AddrError::OutOfBounds { addr, len: off })?;
@@ -91,7 +98,13 @@ fn get<const N: usize>(mem: &[u8], base: u32, addr: u32, off: u32) -> Result<[u8
     crate::bytes::read(mem, r.start)
 }
 
-fn put(mem: &mut [u8], base: u32, addr: u32, off: u32, src: &[u8]) -> Result<(), AddrError> {
+pub(crate) fn put(
+    mem: &mut [u8],
+    base: u32,
+    addr: u32,
+    off: u32,
+    src: &[u8],
+) -> Result<(), AddrError> {
     let at = addr
         .checked_add(off)
         .ok_or(AddrError::OutOfBounds { addr, len: off })?;
@@ -101,48 +114,6 @@ fn put(mem: &mut [u8], base: u32, addr: u32, off: u32, src: &[u8]) -> Result<(),
 
 fn get_u32(mem: &[u8], base: u32, addr: u32, off: u32) -> Result<u32, AddrError> {
     get::<4>(mem, base, addr, off).map(u32::from_le_bytes)
-}
-
-/// The hints node a guest passes (only the scalar fields are meaningful).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Hints {
-    /// `ai_flags` (WasmEdge bits; the SDK and PHP shim send enum indices).
-    pub flags: u16,
-    /// `ai_family`, WasmEdge numbering.
-    pub family: u8,
-    /// `ai_socktype`, WasmEdge numbering.
-    pub socktype: u8,
-    /// `ai_protocol`, WasmEdge numbering.
-    pub protocol: u8,
-}
-
-/// Reads the hints node at guest address `at`.
-///
-/// # Errors
-/// [`AddrError::OutOfBounds`] if the 28 bytes are not all in the window.
-pub fn read_hints(mem: &[u8], base: u32, at: u32) -> Result<Hints, AddrError> {
-    span(mem.len(), base, at, ADDRINFO_LEN)?;
-    let [f0, f1, family, socktype] = get::<4>(mem, base, at, 0)?;
-    let [protocol] = get::<1>(mem, base, at, 4)?;
-    Ok(Hints {
-        flags: u16::from_le_bytes([f0, f1]),
-        family,
-        socktype,
-        protocol,
-    })
-}
-
-/// Writes a hints node (guest side; tests and shims).
-///
-/// # Errors
-/// [`AddrError::OutOfBounds`] if the 28 bytes are not all in the window.
-pub fn write_hints(mem: &mut [u8], base: u32, at: u32, hints: &Hints) -> Result<(), AddrError> {
-    let mut node = [0u8; ADDRINFO_LEN as usize];
-    node[0..2].copy_from_slice(&hints.flags.to_le_bytes());
-    node[2] = hints.family;
-    node[3] = hints.socktype;
-    node[4] = hints.protocol;
-    put(mem, base, at, 0, &node)
 }
 
 /// Where one guest node keeps its pieces (all guest addresses).
@@ -221,6 +192,33 @@ pub struct AddrInfoEntry<'a> {
     pub addr: SocketAddr,
     /// Canonical name without NUL, normally only on the first result.
     pub canonname: Option<&'a [u8]>,
+}
+
+impl<'a> AddrInfoEntry<'a> {
+    /// Builds an entry from a host `addrinfo`'s numbers (host `AI_*` flags,
+    /// `SOCK_*`, `IPPROTO_*`).
+    ///
+    /// # Errors
+    /// [`AddrError::UnknownSocketType`] / [`AddrError::UnknownProtocol`] for
+    /// numbers without a WASI equivalent, e.g. the `SOCK_RAW` entries glibc
+    /// returns when the hints' socktype is 0. Decision (ABI spec §6.18/§9,
+    /// where WasmEdge's behaviour is undefined): the caller skips such
+    /// entries, so they never reach the guest and do not count in `res_len`.
+    pub fn from_host(
+        host_flags: u32,
+        host_socktype: u32,
+        host_protocol: u32,
+        addr: SocketAddr,
+        canonname: Option<&'a [u8]>,
+    ) -> Result<Self, AddrError> {
+        Ok(AddrInfoEntry {
+            flags: crate::aiflags::from_host(host_flags),
+            socktype: SocketType::from_host(host_socktype)?,
+            protocol: Protocol::from_host(host_protocol)?,
+            addr,
+            canonname,
+        })
+    }
 }
 
 /// What [`fill_chain`] did.

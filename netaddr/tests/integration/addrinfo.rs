@@ -219,3 +219,94 @@ fn hints_round_trip() {
         Err(AddrError::OutOfBounds { .. })
     ));
 }
+
+#[test]
+fn hints_convert_to_host_in_wasmedge_order() {
+    use netaddr::family::host;
+    let sdk_default = Hints {
+        flags: 0,
+        family: 1,
+        socktype: 2,
+        protocol: 1,
+    };
+    let h = sdk_default.to_host().unwrap();
+    assert_eq!(
+        (h.flags, h.family, h.socktype, h.protocol),
+        (0, host::AF_INET, host::SOCK_STREAM, host::IPPROTO_TCP)
+    );
+    let any = Hints {
+        flags: 0x02,
+        family: 0,
+        socktype: 0,
+        protocol: 0,
+    }
+    .to_host()
+    .unwrap();
+    assert_eq!(
+        (any.family, any.socktype, any.protocol),
+        (host::AF_UNSPEC, 0, 0)
+    );
+    // Flags are checked before family, family before protocol, protocol before socktype.
+    let bad = Hints {
+        flags: 0x80,
+        family: 9,
+        socktype: 9,
+        protocol: 9,
+    };
+    assert_eq!(bad.to_host(), Err(AddrError::BadFlags { flags: 0x80 }));
+    assert_eq!(
+        Hints { flags: 0, ..bad }.to_host(),
+        Err(AddrError::UnknownFamily { family: 9 })
+    );
+    assert_eq!(
+        Hints {
+            flags: 0,
+            family: 2,
+            ..bad
+        }
+        .to_host(),
+        Err(AddrError::UnknownProtocol { protocol: 9 })
+    );
+    assert_eq!(
+        Hints {
+            flags: 0,
+            family: 2,
+            protocol: 0,
+            ..bad
+        }
+        .to_host(),
+        Err(AddrError::UnknownSocketType { socktype: 9 })
+    );
+    assert!(matches!(
+        Hints {
+            family: 3,
+            ..sdk_default
+        }
+        .to_host(),
+        Err(AddrError::UnsupportedFamily { .. })
+    ));
+}
+
+#[test]
+fn host_entries_convert_or_are_skipped() {
+    use netaddr::family::host;
+    let e = AddrInfoEntry::from_host(
+        libc::AI_CANONNAME as u32,
+        host::SOCK_DGRAM,
+        host::IPPROTO_UDP,
+        scoped_v6(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        (e.flags, e.socktype, e.protocol),
+        (0x02, SocketType::Dgram, Protocol::Udp)
+    );
+    let raw = AddrInfoEntry::from_host(0, libc::SOCK_RAW as u32, 0, loopback_v4(), None);
+    assert_eq!(
+        raw,
+        Err(AddrError::UnknownSocketType {
+            socktype: libc::SOCK_RAW as u32
+        })
+    );
+}

@@ -8,6 +8,7 @@
 use std::{
     io::{self, IoSlice, IoSliceMut},
     net::SocketAddr,
+    time::Instant,
 };
 
 use socket2::SockAddr;
@@ -40,12 +41,43 @@ pub struct Received {
 
 impl Socket {
     /// Sends from `bufs` (`sendmsg`, `MSG_NOSIGNAL`: a reset peer gives `EPIPE`, never
-    /// SIGPIPE). Returns the bytes sent, which may be fewer than offered.
+    /// SIGPIPE) and returns the bytes sent.
+    ///
+    /// Non-blocking mode sends what fits (possibly fewer bytes than offered). Blocking
+    /// mode on a stream behaves like a blocking Linux `send`: it keeps going until every
+    /// byte is queued, and if the send timeout passes part-way it returns the partial
+    /// count (or `EAGAIN` when nothing was sent).
     ///
     /// # Errors
     /// `EAGAIN` (non-blocking, or send timeout), `EPIPE`, `ECONNRESET`, `ENOTCONN`, ...
     pub fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let deadline = self.deadline(self.snd_timeout);
+        let first = self.send_once(bufs, deadline)?;
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let send_all = self.blocking() == Blocking::Yes && self.kind() == SocketKind::Stream;
+        if !send_all || first >= total {
+            return Ok(first);
+        }
+        let mut rest: Vec<IoSlice<'_>> = bufs.to_vec();
+        let mut rest = &mut rest[..];
+        IoSlice::advance_slices(&mut rest, first);
+        let mut sent = first;
+        while sent < total {
+            match self.send_once(rest, deadline) {
+                Ok(n) => {
+                    sent += n;
+                    IoSlice::advance_slices(&mut rest, n);
+                }
+                // Timed out or failed after some bytes went out: report those, as Linux
+                // does; the error (e.g. a reset) shows up on the next call.
+                Err(_) => break,
+            }
+        }
+        Ok(sent)
+    }
+
+    /// One `sendmsg`, waiting (blocking mode) while the send buffer is full.
+    fn send_once(&mut self, bufs: &[IoSlice<'_>], deadline: Option<Instant>) -> io::Result<usize> {
         loop {
             match self
                 .inner

@@ -319,3 +319,55 @@ fn listen_on_udp_is_notsup_and_bind_twice_is_inval() {
         assert_eq!(errno(u.bind(SocketAddr::new(ip, 0))), Errno::Inval);
     });
 }
+
+#[test]
+fn blocking_send_queues_everything_while_the_peer_reads() {
+    each_ip(|ip| {
+        let (mut c, mut s) = tcp_pair(ip);
+        let big = vec![7u8; 8 << 20];
+        let reader = thread::spawn(move || {
+            let mut got = 0;
+            while got < 8 << 20 {
+                let chunk = recv_vec(&mut s, 1 << 16, RecvFlags::default()).unwrap();
+                assert!(!chunk.is_empty(), "early EOF at {got}");
+                got += chunk.len();
+            }
+            got
+        });
+        assert_eq!(
+            c.send(&[IoSlice::new(&big)]).unwrap(),
+            big.len(),
+            "one call sends all"
+        );
+        assert_eq!(reader.join().unwrap(), big.len());
+    });
+}
+
+#[test]
+fn nonblocking_send_is_partial_and_blocking_send_times_out_partial() {
+    each_ip(|ip| {
+        let (mut c, _s) = tcp_pair(ip);
+        let big = vec![1u8; 32 << 20];
+        c.set_blocking(Blocking::No);
+        let n = c.send(&[IoSlice::new(&big)]).unwrap();
+        assert!(n > 0 && n < big.len(), "sent {n}");
+        assert_eq!(
+            errno(c.send(&[IoSlice::new(&big)])),
+            Errno::Again,
+            "buffers full"
+        );
+        c.set_blocking(Blocking::Yes);
+        c.setsockopt(
+            SockOpt::SndTimeo,
+            OptValue::Timeout(Some(Duration::from_millis(100))),
+        )
+        .unwrap();
+        let start = Instant::now();
+        assert_eq!(
+            errno(c.send(&[IoSlice::new(&big)])),
+            Errno::Again,
+            "nobody reads"
+        );
+        assert!(start.elapsed() >= Duration::from_millis(100));
+    });
+}

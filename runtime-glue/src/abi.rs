@@ -153,6 +153,8 @@ pub static FAMILIES: &[&[HostCall]] = &[
     crate::wasi::fd::HOSTCALLS,
     crate::wasi::fd_dir::HOSTCALLS,
     crate::wasi::fd_stat::HOSTCALLS,
+    crate::wasi::path::HOSTCALLS,
+    crate::wasi::path_open::HOSTCALLS,
     crate::wasi::poll::HOSTCALLS,
     crate::wasi::proc::HOSTCALLS,
 ];

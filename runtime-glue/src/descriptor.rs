@@ -272,6 +272,14 @@ impl Descriptor {
         }
     }
 
+    /// The directory, or `ENOTDIR`.
+    pub(crate) fn dir(&self) -> Result<&Dir, Errno> {
+        match self {
+            Descriptor::Dir(d) => Ok(&d.dir),
+            _ => Err(Errno::Notdir),
+        }
+    }
+
     /// Moves the file position.
     pub(crate) fn seek(&mut self, pos: SeekFrom) -> Result<u64, Fault> {
         match self {

@@ -4,4 +4,8 @@
 //! the exit code *is* the errno; data comes back through captured stdout.
 
 mod basics;
+mod fds;
+mod fs;
+mod fs_escape;
+mod poll;
 mod util;

@@ -42,6 +42,22 @@ pub(crate) const PRELUDE: &str = r#"
   (import "wasi_snapshot_preview1" "fd_readdir" (func $fd_readdir (param i32 i32 i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_pread" (func $fd_pread (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_pwrite" (func $fd_pwrite (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_set_flags" (func $fd_fdstat_set_flags (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_set_rights" (func $fd_fdstat_set_rights (param i32 i64 i64) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fd_filestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_set_size" (func $fd_filestat_set_size (param i32 i64) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_create_directory" (func $path_create_directory (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_remove_directory" (func $path_remove_directory (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_unlink_file" (func $path_unlink_file (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_symlink" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_readlink" (func $path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_rename" (func $path_rename (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_get" (func $path_filestat_get (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (import "wasi_snapshot_preview1" "proc_raise" (func $proc_raise (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
@@ -51,6 +67,18 @@ pub(crate) const PRELUDE: &str = r#"
     (i32.store (i32.const 0x10) (local.get $ptr))
     (i32.store (i32.const 0x14) (local.get $len))
     (drop (call $fd_write (i32.const 1) (i32.const 0x10) (i32.const 1) (i32.const 0x18))))
+  ;; path_open with all rights requested (as wasi-libc does); the new fd is stored at 0x40.
+  (func $open (param $dir i32) (param $path i32) (param $len i32) (param $oflags i32) (result i32)
+    (call $path_open (local.get $dir) (i32.const 1) (local.get $path) (local.get $len)
+      (local.get $oflags) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 0x40)))
+  ;; exits with 1000 + errno unless errno is 0
+  (func $ok (param $e i32)
+    (if (local.get $e) (then (call $exit (i32.add (i32.const 1000) (local.get $e))))))
+  ;; writes [ptr, ptr+len) to fd through an iovec at 0x30
+  (func $write_to (param $fd i32) (param $ptr i32) (param $len i32) (result i32)
+    (i32.store (i32.const 0x30) (local.get $ptr))
+    (i32.store (i32.const 0x34) (local.get $len))
+    (call $fd_write (local.get $fd) (i32.const 0x30) (i32.const 1) (i32.const 0x38)))
 "#;
 
 /// What a run produced.
@@ -78,6 +106,16 @@ pub(crate) fn run_with(builder: GuestBuilder, wasm: &[u8]) -> Result<Outcome, Ru
         code: status.code,
         stdout: out.contents(),
     })
+}
+
+/// The guest name of the test preopen (fd 3).
+pub(crate) const SANDBOX: &str = "/sandbox";
+
+/// A builder with `dir` preopened as fd 3.
+pub(crate) fn sandboxed(dir: &std::path::Path) -> GuestBuilder {
+    GuestBuilder::new()
+        .preopen_dir(dir, SANDBOX)
+        .expect("temp dir opens")
 }
 
 /// Runs `start_body` with default settings; panics on a run error.

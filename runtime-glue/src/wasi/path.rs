@@ -1,0 +1,251 @@
+//! `path_*` calls other than `path_open`: create/remove directories, stat,
+//! set times, link, symlink, readlink, rename, unlink.
+//!
+//! Every path is resolved by cap-std relative to a directory fd, so `..`,
+//! absolute paths and symlinks cannot leave it; an attempt is `ENOTCAPABLE`
+//! (see [`crate::errno::from_io`]).
+
+use std::{os::unix::ffi::OsStrExt, time::Duration};
+
+use cap_fs_ext::{DirExt, SystemTimeSpec};
+use cap_std::{fs::Dir, time::SystemTime};
+
+use crate::{
+    abi::host_table,
+    ctx::GuestCtx,
+    descriptor::{FdEntry, Filestat},
+    errno::{Errno, Fault},
+    memory,
+    types::{FILESTAT_SIZE, LOOKUP_SYMLINK_FOLLOW, Rights, fstflags},
+};
+
+host_table! {
+    pub(crate) static HOSTCALLS in "wasi_snapshot_preview1" = [
+        path_create_directory(fd: u32, path: u32, path_len: u32) -> errno,
+        path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) -> errno,
+        path_filestat_set_times(
+            fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32
+        ) -> errno,
+        path_link(
+            old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32,
+            new_fd: u32, new_path: u32, new_path_len: u32
+        ) -> errno,
+        path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32) -> errno,
+        path_remove_directory(fd: u32, path: u32, path_len: u32) -> errno,
+        path_rename(
+            fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32
+        ) -> errno,
+        path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32) -> errno,
+        path_unlink_file(fd: u32, path: u32, path_len: u32) -> errno,
+    ];
+}
+
+/// Reads a guest path. Absolute paths are refused here already (cap-std
+/// would refuse them too), and so are embedded NULs.
+///
+/// # Errors
+///
+/// `EFAULT`, `EILSEQ` (not UTF-8), `ENOTCAPABLE` (absolute), `EINVAL` (NUL).
+pub(crate) fn guest_path(mem: &[u8], ptr: u32, len: u32) -> Result<&str, Errno> {
+    let p = memory::read_str(mem, ptr, len)?;
+    if p.starts_with('/') {
+        return Err(Errno::Notcapable);
+    }
+    if p.contains('\0') {
+        return Err(Errno::Inval);
+    }
+    Ok(p)
+}
+
+/// The directory behind `fd`, after checking `right`.
+///
+/// # Errors
+///
+/// `EBADF` (not open), `ENOTCAPABLE` (right missing), `ENOTDIR`.
+pub(crate) fn dir_entry(cx: &GuestCtx, fd: u32, right: Rights) -> Result<(&FdEntry, &Dir), Errno> {
+    let entry = cx.entry(fd)?;
+    entry.check(right)?;
+    Ok((entry, entry.desc.dir()?))
+}
+
+/// Creates a directory.
+pub(crate) fn path_create_directory(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(), Fault> {
+    let (_, dir) = dir_entry(cx, fd, Rights::PATH_CREATE_DIRECTORY)?;
+    dir.create_dir(guest_path(mem, path, path_len)?)?;
+    Ok(())
+}
+
+/// Writes `filestat` for a path, following a final symlink if asked.
+pub(crate) fn path_filestat_get(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    stat: u32,
+) -> Result<(), Fault> {
+    let (_, dir) = dir_entry(cx, fd, Rights::PATH_FILESTAT_GET)?;
+    let p = guest_path(mem, path, path_len)?;
+    memory::range(mem.len(), stat, FILESTAT_SIZE)?;
+    let meta = if flags & LOOKUP_SYMLINK_FOLLOW != 0 {
+        dir.metadata(p)?
+    } else {
+        dir.symlink_metadata(p)?
+    };
+    memory::write_bytes(mem, stat, &Filestat::from_metadata(&meta).to_bytes())?;
+    Ok(())
+}
+
+/// One time argument of `*_set_times` as cap-std wants it.
+fn time_spec(t: u64, flags: u32, set: u16, now: u16) -> Result<Option<SystemTimeSpec>, Errno> {
+    let has = |bit: u16| flags & u32::from(bit) != 0;
+    match (has(set), has(now)) {
+        (true, true) => Err(Errno::Inval),
+        (false, true) => Ok(Some(SystemTimeSpec::SymbolicNow)),
+        (false, false) => Ok(None),
+        (true, false) => {
+            let std = std::time::UNIX_EPOCH + Duration::from_nanos(t);
+            Ok(Some(SystemTimeSpec::Absolute(SystemTime::from_std(std))))
+        }
+    }
+}
+
+/// Sets access / modification times of a path.
+pub(crate) fn path_filestat_set_times(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    atim: u64,
+    mtim: u64,
+    fst_flags: u32,
+) -> Result<(), Fault> {
+    let (_, dir) = dir_entry(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)?;
+    let p = guest_path(mem, path, path_len)?;
+    if fst_flags & !0xf != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let a = time_spec(atim, fst_flags, fstflags::ATIM, fstflags::ATIM_NOW)?;
+    let m = time_spec(mtim, fst_flags, fstflags::MTIM, fstflags::MTIM_NOW)?;
+    if flags & LOOKUP_SYMLINK_FOLLOW != 0 {
+        dir.set_times(p, a, m)?;
+    } else {
+        dir.set_symlink_times(p, a, m)?;
+    }
+    Ok(())
+}
+
+/// Creates a hard link `new_fd/new_path` to `old_fd/old_path`.
+pub(crate) fn path_link(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    old_fd: u32,
+    _old_flags: u32,
+    old_path: u32,
+    old_path_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> Result<(), Fault> {
+    let (_, old_dir) = dir_entry(cx, old_fd, Rights::PATH_LINK_SOURCE)?;
+    let (_, new_dir) = dir_entry(cx, new_fd, Rights::PATH_LINK_TARGET)?;
+    let old = guest_path(mem, old_path, old_path_len)?;
+    let new = guest_path(mem, new_path, new_path_len)?;
+    old_dir.hard_link(old, new_dir, new)?;
+    Ok(())
+}
+
+/// Copies a symlink's target into `buf` (truncated to `buf_len`).
+pub(crate) fn path_readlink(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    fd: u32,
+    path: u32,
+    path_len: u32,
+    buf: u32,
+    buf_len: u32,
+    bufused: u32,
+) -> Result<(), Fault> {
+    let (_, dir) = dir_entry(cx, fd, Rights::PATH_READLINK)?;
+    let p = guest_path(mem, path, path_len)?;
+    memory::range(mem.len(), buf, buf_len)?;
+    memory::range(mem.len(), bufused, 4)?;
+    let target = dir.read_link_contents(p)?;
+    let bytes = target.as_os_str().as_bytes();
+    let n = bytes.len().min(buf_len as usize);
+    memory::write_bytes(mem, buf, &bytes[..n])?;
+    memory::write_u32(mem, bufused, n as u32)?;
+    Ok(())
+}
+
+/// Removes an empty directory.
+pub(crate) fn path_remove_directory(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(), Fault> {
+    let (_, dir) = dir_entry(cx, fd, Rights::PATH_REMOVE_DIRECTORY)?;
+    dir.remove_dir(guest_path(mem, path, path_len)?)?;
+    Ok(())
+}
+
+/// Renames `fd/old_path` to `new_fd/new_path`.
+pub(crate) fn path_rename(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    fd: u32,
+    old_path: u32,
+    old_path_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> Result<(), Fault> {
+    let (_, old_dir) = dir_entry(cx, fd, Rights::PATH_RENAME_SOURCE)?;
+    let (_, new_dir) = dir_entry(cx, new_fd, Rights::PATH_RENAME_TARGET)?;
+    let old = guest_path(mem, old_path, old_path_len)?;
+    let new = guest_path(mem, new_path, new_path_len)?;
+    old_dir.rename(old, new_dir, new)?;
+    Ok(())
+}
+
+/// Creates a symlink `fd/new_path` pointing at `old_path`. An absolute
+/// target is refused (cap-std), since it could only lead outside.
+pub(crate) fn path_symlink(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    old_path: u32,
+    old_path_len: u32,
+    fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> Result<(), Fault> {
+    let (_, dir) = dir_entry(cx, fd, Rights::PATH_SYMLINK)?;
+    let target = guest_path(mem, old_path, old_path_len)?;
+    let link = guest_path(mem, new_path, new_path_len)?;
+    dir.symlink(target, link)?;
+    Ok(())
+}
+
+/// Removes a non-directory.
+pub(crate) fn path_unlink_file(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(), Fault> {
+    let (_, dir) = dir_entry(cx, fd, Rights::PATH_UNLINK_FILE)?;
+    dir.remove_file(guest_path(mem, path, path_len)?)?;
+    Ok(())
+}

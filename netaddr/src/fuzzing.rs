@@ -65,6 +65,16 @@ pub fn fuzz_wasmedge(data: &[u8]) {
             stable(addr, reencode_wasmedge(&addr, &mut out, port, generation));
         }
     }
+    if let Ok(path) = wasmedge::decode_storage_unix_path(bytes) {
+        let mut out = [0u8; wasmedge::STORAGE_LEN];
+        let written = wasmedge::encode_storage_unix_path(path, &mut out);
+        assert!(written.is_ok(), "a decoded path must re-encode");
+        assert_eq!(
+            wasmedge::decode_storage_unix_path(&out),
+            Ok(path),
+            "unix path unstable"
+        );
+    }
     let _ = wasmedge::decode_getaddr_v1(bytes, raw_port, raw_port);
     let _ = wasmedge::AddressStruct::decode(bytes);
 }

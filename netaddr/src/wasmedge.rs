@@ -23,6 +23,8 @@
 //! No form carries IPv6 flowinfo or scope id: decoding yields 0 for both and
 //! encoding drops them (ABI spec §3.2; tests `wasmedge_forms_drop_flowinfo_and_scope`).
 //! IPv4-mapped IPv6 stays a 16-byte IPv6 address (posix spec §5).
+//! AF_UNIX storages (family 3, `sun_path` at 2..110) are not `SocketAddr`s;
+//! [`decode_storage_unix_path`] / [`encode_storage_unix_path`] handle them.
 //!
 //! # Decisions
 //! * **Storage family byte** (§3.3 says "readers use the low byte"): WasmEdge
@@ -346,4 +348,68 @@ fn ip_len(ip: &IpAddr) -> usize {
         IpAddr::V4(_) => IPV4_LEN,
         IpAddr::V6(_) => IPV6_LEN,
     }
+}
+
+/// Bytes of `sun_path` inside `WasiAddrStorage` (offset 2..110).
+pub const UNIX_PATH_LEN: usize = 108;
+
+/// The `sun_path` of an AF_UNIX (family 3) storage, as WasmEdge hands it to
+/// the kernel: the bytes before the first NUL; all 108 bytes when there is no
+/// NUL, or when the first byte is NUL (a Linux abstract address, for which
+/// WasmEdge passes the full `sockaddr_un` size; ABI spec §6.2).
+///
+/// # Errors
+/// [`AddrError::BadLength`] unless `buf` is 128 bytes;
+/// [`AddrError::UnsupportedFamily`] / [`AddrError::UnknownFamily`] unless
+/// byte 0 is 3.
+pub fn decode_storage_unix_path(buf: &[u8]) -> Result<&[u8], AddrError> {
+    if buf.len() != STORAGE_LEN {
+        return Err(AddrError::BadLength {
+            len: buf.len(),
+            expected: "128",
+        });
+    }
+    let [family] = read::<1>(buf, 0)?;
+    match AddressFamily::from_wasmedge(u32::from(family))? {
+        AddressFamily::Unix => {}
+        family => return Err(AddrError::UnsupportedFamily { family }),
+    }
+    let path = buf
+        .get(STORAGE_ADDR_OFFSET..STORAGE_ADDR_OFFSET + UNIX_PATH_LEN)
+        .unwrap_or_default();
+    match path.iter().position(|&b| b == 0) {
+        Some(0) | None => Ok(path),
+        Some(end) => Ok(path.get(..end).unwrap_or_default()),
+    }
+}
+
+/// Writes an AF_UNIX storage: family 3, the path, and a NUL when the path
+/// is shorter than 108 bytes; bytes after that are left untouched.
+///
+/// # Errors
+/// [`AddrError::BadLength`] unless `out` is 128 bytes;
+/// [`AddrError::TooShort`] for a path longer than 108 bytes.
+pub fn encode_storage_unix_path(path: &[u8], out: &mut [u8]) -> Result<(), AddrError> {
+    if out.len() != STORAGE_LEN {
+        return Err(AddrError::BadLength {
+            len: out.len(),
+            expected: "128",
+        });
+    }
+    if path.len() > UNIX_PATH_LEN {
+        return Err(AddrError::TooShort {
+            needed: path.len(),
+            given: UNIX_PATH_LEN,
+        });
+    }
+    write(
+        out,
+        0,
+        &u16::from(AddressFamily::Unix.to_wasmedge()).to_le_bytes(),
+    )?;
+    write(out, STORAGE_ADDR_OFFSET, path)?;
+    if path.len() < UNIX_PATH_LEN {
+        write(out, STORAGE_ADDR_OFFSET + path.len(), &[0])?;
+    }
+    Ok(())
 }

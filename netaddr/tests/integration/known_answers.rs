@@ -265,3 +265,38 @@ fn text_known_answers() {
         assert_eq!(text::decode(&out), Ok(expect), "stops at the NUL");
     }
 }
+
+#[test]
+fn wasmedge_storage_unix_path_known_answers() {
+    let mut buf = [0xAAu8; 128];
+    wasmedge::encode_storage_unix_path(b"/tmp/s", &mut buf).unwrap();
+    assert_eq!(buf[..9], [3, 0, b'/', b't', b'm', b'p', b'/', b's', 0]);
+    assert_eq!(buf[9], 0xAA, "tail untouched");
+    assert_eq!(wasmedge::decode_storage_unix_path(&buf), Ok(&b"/tmp/s"[..]));
+    // Unterminated 108-byte path and abstract (leading NUL) use all 108 bytes.
+    let long = [b'x'; 108];
+    wasmedge::encode_storage_unix_path(&long, &mut buf).unwrap();
+    assert_eq!(wasmedge::decode_storage_unix_path(&buf), Ok(&long[..]));
+    buf[2] = 0;
+    assert_eq!(
+        wasmedge::decode_storage_unix_path(&buf).map(<[u8]>::len),
+        Ok(108)
+    );
+    assert_eq!(
+        wasmedge::encode_storage_unix_path(&[b'x'; 109], &mut buf),
+        Err(netaddr::AddrError::TooShort {
+            needed: 109,
+            given: 108
+        })
+    );
+    let mut v4 = [0u8; 128];
+    wasmedge::encode_getaddr_v2(&loopback_v4(), &mut v4).unwrap();
+    assert!(wasmedge::decode_storage_unix_path(&v4).is_err());
+    buf[0] = 3;
+    assert_eq!(
+        wasmedge::decode_address(&buf, 0, Generation::V2),
+        Err(netaddr::AddrError::UnsupportedFamily {
+            family: netaddr::AddressFamily::Unix
+        })
+    );
+}

@@ -72,6 +72,15 @@ proptest! {
     }
 
     #[test]
+    fn wasmedge_storage_of_any_family_is_stable(mut bytes in proptest::collection::vec(any::<u8>(), 128..=128),
+                                                port: u32, family in 0u8..5) {
+        bytes[0] = family;
+        let mut data = port.to_le_bytes().to_vec();
+        data.extend(&bytes);
+        fuzzing::fuzz_wasmedge(&data);
+    }
+
+    #[test]
     fn sa_data_reencodes_meaningful_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..30), family in 0u8..5) {
         if let Ok(addr) = sa_data::decode(family, &bytes) {
             let mut out = [0u8; 26];

@@ -14,7 +14,7 @@ mkdir -p "$out"
 # on the stack, so ~800 fds overflow wasm-ld's default 64 KiB stack (which has no guard page
 # and silently corrupts static data: observed as a bogus fd 0 subscription).
 flags="--target=wasm32-wasi -O2 -Wall -Wextra -Werror -Wl,--strip-all -Wl,-z,stack-size=1048576"
-for src in select_server; do
+for src in select_server wasmedge_server; do
     $cc $flags -o "$out/$src.wasm" "$here/$src.c"
     echo "built $out/$src.wasm"
 done

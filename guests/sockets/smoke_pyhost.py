@@ -231,6 +231,20 @@ def test_select(c_dir):
             ok("select_server, random fds: connections lost (fd >= FD_SETSIZE)", served < 5, detail)
 
 
+def test_wasmedge_c(c_dir):
+    for bind, clients in (("127.0.0.1", ["127.0.0.1"]), ("::", ["::1", "127.0.0.1"])):
+        port = free_port()
+        with guest(f"{c_dir}/wasmedge_server.wasm", bind, str(port),
+                   probe=(clients[0], port)) as p:
+            for h in clients:
+                with conn(h, port) as s:
+                    resp = request(s, close=True)
+                ok(f"wasmedge_server (C, sock_open/bind shim) on {bind} via {h}",
+                   b"Hello from the C WasmEdge-ABI guest" in resp, repr(resp[-30:]))
+        ok(f"wasmedge_server reports its bound address {bind}",
+           f"listening on {bind} port {port}" in p.output)
+
+
 def main() -> int:
     d = sys.argv[1] if len(sys.argv) > 1 else "/work/targets/guests/wasm32-wasip1/release"
     test_echo(d)
@@ -252,6 +266,7 @@ def main() -> int:
         ok("std-http on a pre-opened listener: 20 keep-alive requests", good == 20, str(good))
     if len(sys.argv) > 2:
         test_select(sys.argv[2])
+        test_wasmedge_c(sys.argv[2])
     print("ALL PASS" if OK else "SOME FAILED")
     return 0 if OK else 1
 

@@ -42,6 +42,29 @@
 //! * Refusal: a node, sockaddr, or buffer span outside the window is
 //!   [`AddrError::OutOfBounds`] (→ `FAULT`) before anything is written;
 //!   [`lay_out`] into a too-small window is [`AddrError::TooShort`].
+//!
+//! # Examples
+//!
+//! The runtime side of `sock_getaddrinfo`, against a chain shaped like the
+//! Rust SDK's:
+//!
+//! ```
+//! use netaddr::{addrinfo::{self, AddrInfoEntry, ChainShape}, Protocol, SocketType};
+//! let mut mem = vec![0u8; 1024]; // guest memory, base address 0
+//! // Guest: 4 linked nodes at 0x100, `*res_p` = first.
+//! let first = addrinfo::prepare_chain(&mut mem, 0, 0x100, 4, ChainShape::SDK_0_5)?;
+//! // Host: walk and check the chain before resolving (→ FAULT on error) ...
+//! let chain = addrinfo::read_chain(&mem, 0, first, 4)?;
+//! // ... resolve, convert each host result, skip the ones that do not convert ...
+//! use netaddr::family::host::{IPPROTO_TCP, SOCK_STREAM};
+//! let entry = AddrInfoEntry::from_host(0, SOCK_STREAM, IPPROTO_TCP, "127.0.0.1:80".parse().unwrap(), None)?;
+//! // ... and fill; `filled` goes to `*res_len_p`.
+//! let report = addrinfo::fill_chain(&mut mem, 0, &chain, &[entry])?;
+//! assert_eq!(report.filled, 1);
+//! let back = addrinfo::read_results(&mem, 0, first, 1)?;
+//! assert_eq!(back[0].addr, Ok("127.0.0.1:80".parse().unwrap()));
+//! # Ok::<(), netaddr::AddrError>(())
+//! ```
 
 use crate::{AddrError, AddressFamily, Protocol, SocketType, sa_data};
 use std::{net::SocketAddr, ops::Range};

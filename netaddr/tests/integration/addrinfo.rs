@@ -310,3 +310,36 @@ fn host_entries_convert_or_are_skipped() {
         })
     );
 }
+
+#[test]
+fn lay_out_carries_every_known_address_exactly() {
+    use crate::util::{any_v4, loopback_v6, mapped_v6};
+    let addrs = [
+        loopback_v4(),
+        any_v4(),
+        loopback_v6(),
+        scoped_v6(),
+        mapped_v6(),
+    ];
+    let entries: Vec<_> = addrs
+        .iter()
+        .map(|a| entry(*a, Some(b"host.example")))
+        .collect();
+    let mut mem = vec![0u8; 1024];
+    let laid = addrinfo::lay_out(&mut mem, 0x8000, 0x8004, &entries).unwrap();
+    assert_eq!((laid.report.filled, laid.report.truncated), (5, 0));
+    let back = addrinfo::read_results(&mem, 0x8000, laid.first, 5).unwrap();
+    for (b, a) in back.iter().zip(addrs) {
+        assert_eq!(b.addr, Ok(a));
+        let (family, addrlen, data_len) = if a.is_ipv4() {
+            (1, 16, 14)
+        } else {
+            (2, 28, 26)
+        };
+        assert_eq!(
+            (b.family, b.addrlen, b.sa_data_len),
+            (family, addrlen, data_len)
+        );
+        assert_eq!(b.canonname, b"host.example");
+    }
+}

@@ -1,0 +1,171 @@
+//! Who serves: a runtime (native, wasmtime, fdvirt under an fd policy) running a server
+//! program, turned into a command line for a given listening address.
+
+use std::{ffi::OsString, net::SocketAddr, path::Path};
+
+use crate::{server::ServerSpec, tools::Tools};
+
+/// The runtime column of every table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runtime {
+    /// The server compiled for the host.
+    Native,
+    /// The wasmtime CLI; `cached: false` passes `-C cache=n` (compile on every start).
+    Wasmtime {
+        /// Whether wasmtime's compiled-module cache is on.
+        cached: bool,
+    },
+    /// fdvirt under an fd policy (`lowest`, `random`, `capped:1024`).
+    Fdvirt {
+        /// The `--fd-policy` value.
+        policy: String,
+    },
+}
+
+impl Runtime {
+    /// fdvirt under `policy`.
+    pub fn fdvirt(policy: &str) -> Self {
+        Self::Fdvirt {
+            policy: policy.to_string(),
+        }
+    }
+
+    /// Short name for tables.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Native => "native".into(),
+            Self::Wasmtime { cached: false } => "wasmtime".into(),
+            Self::Wasmtime { cached: true } => "wasmtime (cached)".into(),
+            Self::Fdvirt { policy } => format!("fdvirt ({policy})"),
+        }
+    }
+}
+
+/// The server program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    /// guests/native `bench-echo` (native binary or wasm guest on a pre-opened listener).
+    Echo,
+    /// `bench-echo-big.wasm` (wasm only).
+    EchoBig,
+    /// guests/sockets `wasmedge-echo.wasm` (binds its own socket: WasmEdge ABI, fdvirt only).
+    WasmedgeEcho,
+    /// HTTP hello: native tokio + hyper, or the tokio_wasi + hyper_wasi guest (fdvirt only).
+    Hello,
+}
+
+impl Program {
+    /// Short name for tables.
+    pub fn label(self, runtime: &Runtime) -> &'static str {
+        match (self, runtime) {
+            (Self::Echo, Runtime::Native) => "bench-echo",
+            (Self::Echo, _) => "bench-echo.wasm",
+            (Self::EchoBig, _) => "bench-echo-big.wasm",
+            (Self::WasmedgeEcho, _) => "wasmedge-echo.wasm",
+            (Self::Hello, Runtime::Native) => "bench-hello (tokio+hyper)",
+            (Self::Hello, _) => "hyper guest (tokio_wasi+hyper_wasi)",
+        }
+    }
+}
+
+/// A runtime running a program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contender {
+    /// The runtime.
+    pub runtime: Runtime,
+    /// The program.
+    pub program: Program,
+}
+
+impl Contender {
+    /// Builds the contender.
+    pub fn new(runtime: Runtime, program: Program) -> Self {
+        Self { runtime, program }
+    }
+
+    /// `runtime · program`, the row label.
+    pub fn label(&self) -> String {
+        format!(
+            "{} · {}",
+            self.runtime.label(),
+            self.program.label(&self.runtime)
+        )
+    }
+
+    /// The command line serving on `addr`, or why this pairing cannot run here.
+    ///
+    /// # Errors
+    /// A human-readable reason (tool missing, or the pairing does not apply).
+    pub fn spec(&self, tools: &Tools, addr: SocketAddr) -> Result<ServerSpec, String> {
+        let (program, args) = self.command(tools, addr)?;
+        Ok(ServerSpec {
+            label: self.label(),
+            program: program.to_path_buf(),
+            args,
+            addr,
+        })
+    }
+
+    fn command<'t>(
+        &self,
+        tools: &'t Tools,
+        addr: SocketAddr,
+    ) -> Result<(&'t Path, Vec<OsString>), String> {
+        let wasm = self.wasm(tools)?;
+        let listen = addr.to_string();
+        match &self.runtime {
+            Runtime::Native => {
+                let bin = match self.program {
+                    Program::Echo => &tools.native_echo,
+                    Program::Hello => &tools.native_hello,
+                    _ => return Err("no native build of this program".into()),
+                };
+                Ok((bin, os(&["--listen", &listen])))
+            }
+            Runtime::Wasmtime { cached } => {
+                let bin = tools.wasmtime.as_deref().ok_or("wasmtime not available")?;
+                if !matches!(self.program, Program::Echo | Program::EchoBig) {
+                    return Err("needs WasmEdge sockets; wasmtime only pre-opens listeners".into());
+                }
+                let cache = if *cached { "cache=y" } else { "cache=n" };
+                let tcp = format!("tcplisten={listen}");
+                let mut args = os(&["run", "-C", cache, "-S", "preview2=n", "-S", &tcp]);
+                args.push(wasm.into());
+                Ok((bin, args))
+            }
+            Runtime::Fdvirt { policy } => {
+                let bin = tools.fdvirt.as_deref().ok_or("fdvirt not available")?;
+                let mut args = os(&["run", "--fd-policy", policy]);
+                if matches!(self.program, Program::Echo | Program::EchoBig) {
+                    args.extend(os(&["--tcplisten", &listen]));
+                }
+                args.push(wasm.into());
+                if matches!(self.program, Program::WasmedgeEcho | Program::Hello) {
+                    args.push(listen.into());
+                }
+                Ok((bin, args))
+            }
+        }
+    }
+
+    /// The wasm module (or, natively, an unused placeholder).
+    fn wasm<'t>(&self, tools: &'t Tools) -> Result<&'t Path, String> {
+        match self.program {
+            Program::Echo => Ok(&tools.echo_wasm),
+            Program::EchoBig => Ok(&tools.echo_big_wasm),
+            Program::WasmedgeEcho => tools
+                .wasmedge_echo
+                .as_deref()
+                .ok_or_else(|| "wasmedge-echo.wasm not built".into()),
+            Program::Hello if self.runtime == Runtime::Native => Ok(&tools.native_hello),
+            Program::Hello => tools
+                .hyper_wasm
+                .as_deref()
+                .ok_or_else(|| "hyper guest not built".into()),
+        }
+    }
+}
+
+fn os(args: &[&str]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}

@@ -1,0 +1,119 @@
+//! SVG plots (plotters): echo throughput against connections, and poll scaling.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+use plotters::prelude::*;
+
+use crate::results::{Row, Workload};
+
+/// One line: label and (x, median y) points.
+type Series = (String, Vec<(f64, f64)>);
+
+/// Writes every plot into `dir`; returns the files written.
+///
+/// # Errors
+/// Fails if a file cannot be written.
+pub fn write_all(rows: &[Row], dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for (size, file) in [("64 B", "echo-64B.svg"), ("16 KiB", "echo-16KiB.svg")] {
+        let series = series(rows, Workload::Echo, |r| {
+            r.config.ends_with(&format!("× {size}"))
+        });
+        let title = format!("Echo, {size} messages: throughput vs connections");
+        if plot(
+            &dir.join(file),
+            &title,
+            "concurrent connections",
+            "messages/s",
+            &series,
+        )? {
+            written.push(dir.join(file));
+        }
+    }
+    let series = series(rows, Workload::Poll, |_| true);
+    let title = "Poll scaling: active-connection throughput vs idle connections";
+    let file = dir.join("poll-scaling.svg");
+    if plot(
+        &file,
+        title,
+        "idle connections",
+        "messages/s (1 active connection)",
+        &series,
+    )? {
+        written.push(file);
+    }
+    Ok(written)
+}
+
+/// Medians per contender, for rows of `workload` passing `keep`.
+fn series(rows: &[Row], workload: Workload, keep: impl Fn(&Row) -> bool) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    for row in rows.iter().filter(|r| r.workload == workload && keep(r)) {
+        let Some(summary) = row.summary() else {
+            continue;
+        };
+        let label = row.contender.label();
+        match out.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, points)) => points.push((row.x, summary.median)),
+            None => out.push((label, vec![(row.x, summary.median)])),
+        }
+    }
+    for (_, points) in &mut out {
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    out
+}
+
+/// Draws a log-x line chart; false (and no file) when there is nothing to draw.
+fn plot(path: &Path, title: &str, x_desc: &str, y_desc: &str, series: &[Series]) -> Result<bool> {
+    let points = series.iter().flat_map(|(_, p)| p.iter());
+    let (mut x_max, mut y_max) = (1.0f64, 0.0f64);
+    for &(x, y) in points {
+        x_max = x_max.max(x);
+        y_max = y_max.max(y);
+    }
+    if series.is_empty() || y_max <= 0.0 {
+        return Ok(false);
+    }
+    let err = |e: &dyn std::fmt::Display| anyhow!("plotting {}: {e}", path.display());
+    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 22))
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(80)
+        .build_cartesian_2d((0.8f64..x_max * 1.25).log_scale(), 0f64..y_max * 1.1)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .y_label_formatter(&|y| crate::stats::fmt_num(*y))
+        .draw()
+        .map_err(|e| err(&e))?;
+    for (i, (label, pts)) in series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+            .map_err(|e| err(&e))?
+            .label(label.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+        chart
+            .draw_series(pts.iter().map(|&p| Circle::new(p, 4, color.filled())))
+            .map_err(|e| err(&e))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))?;
+    root.present().map_err(|e| err(&e))?;
+    Ok(true)
+}

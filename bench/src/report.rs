@@ -1,0 +1,227 @@
+//! BENCHMARKS.md: machine, command, targets, one table per workload, plots, notes.
+
+use std::{fmt::Write as _, fs, process::Command};
+
+use crate::{
+    contender::Runtime,
+    results::{Row, Workload},
+    stats::{Summary, fmt_num},
+    suite::Suite,
+    targets,
+};
+
+/// Everything the report states about how it was produced.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// The command that produced it.
+    pub command: String,
+    /// Mode name (quick / full) and bounds.
+    pub mode: String,
+    /// Plot files, relative to the report.
+    pub plots: Vec<String>,
+    /// Wall time of the whole suite, seconds.
+    pub wall_s: f64,
+}
+
+/// Renders the report.
+pub fn render(suite: &Suite, info: &RunInfo) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# fdvirt benchmarks\n");
+    let _ = writeln!(
+        md,
+        "fdvirt serving real guests, side by side with the same servers compiled natively and \
+         run by wasmtime, on one machine in one run (issue 8). Produced by `bench` \
+         (`fdvirt-bench`); regenerate with:\n\n```sh\n{}\n```\n",
+        info.command
+    );
+    let _ = writeln!(
+        md,
+        "{}; whole suite took {:.0} s.\n",
+        info.mode, info.wall_s
+    );
+    machine(&mut md, suite);
+    let _ = writeln!(md, "## Targets (issue 8)\n");
+    let _ = writeln!(md, "| target | measured | met? |\n|---|---|---|");
+    for t in targets::evaluate(&suite.rows) {
+        let _ = writeln!(md, "| {} | {} | {} |", t.target, t.measured, t.verdict);
+    }
+    md.push('\n');
+    for workload in Workload::ALL {
+        table(&mut md, &suite.rows, workload);
+        for plot in info.plots.iter().filter(|p| plot_belongs(p, workload)) {
+            let _ = writeln!(md, "![{plot}]({plot})\n");
+        }
+    }
+    method(&mut md);
+    if !suite.notes.is_empty() {
+        let _ = writeln!(md, "## Notes from this run\n");
+        for n in &suite.notes {
+            let _ = writeln!(md, "- {}", one_line(n, 300));
+        }
+    }
+    md
+}
+
+fn plot_belongs(plot: &str, workload: Workload) -> bool {
+    match workload {
+        Workload::Echo => plot.contains("echo-"),
+        Workload::Poll => plot.contains("poll-"),
+        _ => false,
+    }
+}
+
+fn machine(md: &mut String, suite: &Suite) {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib =
+        crate::server::proc_status_kib(&meminfo, "MemTotal").map_or(0.0, |k| k as f64 / 1048576.0);
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let rustc = output("rustc", &["--version"]);
+    let commit = output(
+        "git",
+        &[
+            "-C",
+            &suite.tools.root.to_string_lossy(),
+            "rev-parse",
+            "--short",
+            "HEAD",
+        ],
+    );
+    let _ = writeln!(md, "## Machine\n");
+    let _ = writeln!(md, "- CPU: {model}, {cpus} CPUs (nproc)");
+    let _ = writeln!(md, "- Memory: {mem_gib:.1} GiB; Linux {}", kernel.trim());
+    let _ = writeln!(
+        md,
+        "- {rustc}; {}",
+        suite
+            .tools
+            .wasmtime_version
+            .as_deref()
+            .unwrap_or("wasmtime: not available")
+    );
+    let _ = writeln!(
+        md,
+        "- Commit: {commit}; all traffic on 127.0.0.1; client and server share the CPUs"
+    );
+    md.push('\n');
+}
+
+fn output(cmd: &str, args: &[&str]) -> String {
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("{cmd}: unknown"))
+}
+
+/// One workload's table; ratios compare medians within a configuration.
+fn table(md: &mut String, rows: &[Row], workload: Workload) {
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.workload == workload).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## {}\n", workload.title());
+    let latency = rows.iter().any(|r| !r.p50_us.is_empty());
+    let lat_head = if latency { " p50 µs | p99 µs |" } else { "" };
+    let lat_rule = if latency { "---:|---:|" } else { "" };
+    let _ = writeln!(
+        md,
+        "| configuration | runtime · server | median | min | max |{lat_head} ÷ native | ÷ wasmtime |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|{lat_rule}---:|---:|");
+    let mut failures = Vec::new();
+    for row in &rows {
+        let cells = match row.summary() {
+            Some(s) => format!(
+                "{} | {} | {}",
+                fmt_num(s.median),
+                fmt_num(s.min),
+                fmt_num(s.max)
+            ),
+            None => "failed | | ".to_string(),
+        };
+        let lat = if latency {
+            format!(" {} | {} |", median_of(&row.p50_us), median_of(&row.p99_us))
+        } else {
+            String::new()
+        };
+        let mark = if row.error.is_some() {
+            format!(" [{}]", failures.len() + 1)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {}{mark} | {cells} |{lat} {} | {} |",
+            row.config,
+            row.contender.label(),
+            ratio(rows.as_slice(), row, |r| r == &Runtime::Native),
+            ratio(rows.as_slice(), row, |r| r
+                == &Runtime::Wasmtime { cached: false }),
+        );
+        if let Some(e) = &row.error {
+            failures.push(e.clone());
+        }
+    }
+    md.push('\n');
+    for (i, e) in failures.iter().enumerate() {
+        let _ = writeln!(md, "[{}] {}\n", i + 1, one_line(e, 400));
+    }
+}
+
+fn median_of(values: &[f64]) -> String {
+    Summary::of(values).map_or_else(|| "-".into(), |s| fmt_num(s.median))
+}
+
+/// This row's median over the median of the `base` runtime's row in the same configuration.
+fn ratio(rows: &[&Row], row: &Row, base: impl Fn(&Runtime) -> bool) -> String {
+    let base_row = rows
+        .iter()
+        .find(|r| r.config == row.config && base(&r.contender.runtime));
+    match (row.summary(), base_row.and_then(|r| r.summary())) {
+        (Some(a), Some(b)) if b.median > 0.0 => format!("{:.2}×", a.median / b.median),
+        _ => "-".into(),
+    }
+}
+
+/// The first line of `s`, cut to `max` characters.
+pub fn one_line(s: &str, max: usize) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    } else {
+        flat
+    }
+}
+
+fn method(md: &mut String) {
+    md.push_str(
+        "## Method\n\n\
+         - Servers: `guests/native` `bench-echo` is one mio echo server compiled for the host \
+         (epoll) and for wasm32-wasip1 (`poll_oneoff`), run natively, by `wasmtime run -S \
+         preview2=n -S tcplisten=ADDR` and by `fdvirt run --tcplisten ADDR`; `bench-echo-big` \
+         adds ~40,000 generated functions (the large startup guest). `wasmedge-echo` and the \
+         hyper guest come from guests/sockets and use the WasmEdge socket ABI (fdvirt only); \
+         the native HTTP baseline is `bench-hello` (current-thread tokio + hyper 0.14).\n\
+         - Load: an in-process Rust client (bench/src/loadgen.rs), one blocking socket per \
+         connection on its own thread, TCP_NODELAY; every reply verified; every run bounded \
+         by an operation count and a time limit, every socket by a 5 s timeout.\n\
+         - Figures: the median of the runs, with min and max; latency columns are the median \
+         over runs of each run's p50/p99. `÷ native` and `÷ wasmtime` divide medians in the \
+         same configuration (for startup and memory, lower is better).\n\
+         - Each server is a child process killed and reaped when its measurement ends (also \
+         on errors); a server that exits or does not answer within the start timeout is \
+         reported as failed to serve.\n\n",
+    );
+}

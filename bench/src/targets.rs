@@ -1,0 +1,200 @@
+//! The targets issue 8 sets, checked against the measured rows.
+
+use crate::{
+    contender::Runtime,
+    results::{Row, Workload},
+    stats::fmt_num,
+};
+
+/// One target's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// What was aimed at.
+    pub target: String,
+    /// What was measured.
+    pub measured: String,
+    /// `yes`, `NO` or `not measured`.
+    pub verdict: &'static str,
+}
+
+fn is_fdvirt(r: &Row) -> bool {
+    matches!(r.contender.runtime, Runtime::Fdvirt { .. })
+}
+
+fn median_where(rows: &[Row], f: impl Fn(&Row) -> bool) -> Option<f64> {
+    rows.iter()
+        .find(|r| f(r))
+        .and_then(Row::summary)
+        .map(|s| s.median)
+}
+
+/// Each fdvirt row of `workload`/`config` against native: ratio at least `min`.
+fn vs_native(rows: &[Row], workload: Workload, config: &str, min: f64, what: &str) -> Vec<Verdict> {
+    let native = median_where(rows, |r| {
+        r.workload == workload && r.config == config && r.contender.runtime == Runtime::Native
+    });
+    rows.iter()
+        .filter(|r| r.workload == workload && r.config == config && is_fdvirt(r))
+        .map(|r| {
+            let target = format!(
+                "{what}, {}: ≥ {:.0}% of native",
+                r.contender.label(),
+                min * 100.0
+            );
+            match (r.summary(), native) {
+                (Some(s), Some(n)) if n > 0.0 => {
+                    let q = s.median / n;
+                    let measured = format!(
+                        "{} vs {} ({:.0}%)",
+                        fmt_num(s.median),
+                        fmt_num(n),
+                        q * 100.0
+                    );
+                    Verdict {
+                        target,
+                        measured,
+                        verdict: if q >= min { "yes" } else { "NO" },
+                    }
+                }
+                _ => not_measured(target),
+            }
+        })
+        .collect()
+}
+
+fn not_measured(target: String) -> Verdict {
+    Verdict {
+        target,
+        measured: "-".into(),
+        verdict: "not measured",
+    }
+}
+
+/// Checks every target that has rows (and lists the rest as not measured).
+pub fn evaluate(rows: &[Row]) -> Vec<Verdict> {
+    let mut out = vs_native(
+        rows,
+        Workload::Echo,
+        &crate::workloads::echo::config(64, 64),
+        0.7,
+        "echo 64 B × 64 conns",
+    );
+    out.extend(vs_native(
+        rows,
+        Workload::Http,
+        "64 keep-alive conns",
+        0.5,
+        "HTTP keep-alive × 64 conns",
+    ));
+    let churn = rows
+        .iter()
+        .find(|r| r.workload == Workload::Churn)
+        .map(|r| r.config.clone());
+    if let Some(config) = churn {
+        out.extend(vs_native(
+            rows,
+            Workload::Churn,
+            &config,
+            0.9,
+            "accept churn",
+        ));
+    }
+    out.extend(startup(rows));
+    out.extend(poll_flat(rows));
+    for r in rows
+        .iter()
+        .filter(|r| r.workload == Workload::Memory && is_fdvirt(r))
+    {
+        let target = format!("RSS {}, {}: < 10 MiB", r.config, r.contender.label());
+        out.push(match r.summary() {
+            Some(s) => Verdict {
+                target,
+                measured: format!("{:.1} MiB", s.median),
+                verdict: if s.median < 10.0 { "yes" } else { "NO" },
+            },
+            None => not_measured(target),
+        });
+    }
+    if out.is_empty() {
+        out.push(not_measured("fdvirt rows (fdvirt did not run)".into()));
+    }
+    out
+}
+
+fn startup(rows: &[Row]) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.workload == Workload::Startup && is_fdvirt(r))
+    {
+        if r.config.starts_with("small") {
+            let target = format!("startup, {}: < 10 ms", r.contender.label());
+            out.push(match r.summary() {
+                Some(s) => Verdict {
+                    target,
+                    measured: format!("{:.1} ms", s.median),
+                    verdict: if s.median < 10.0 { "yes" } else { "NO" },
+                },
+                None => not_measured(target),
+            });
+        } else if r.config.starts_with("large") {
+            let wt = median_where(rows, |w| {
+                w.workload == Workload::Startup
+                    && w.config == r.config
+                    && w.contender.runtime == Runtime::Wasmtime { cached: false }
+            });
+            let target = format!(
+                "startup, {}: well under uncached wasmtime (≤ 50%)",
+                r.contender.label()
+            );
+            out.push(match (r.summary(), wt) {
+                (Some(s), Some(w)) if w > 0.0 => Verdict {
+                    target,
+                    measured: format!("{:.1} ms vs {:.1} ms", s.median, w),
+                    verdict: if s.median <= 0.5 * w { "yes" } else { "NO" },
+                },
+                _ => not_measured(target),
+            });
+        }
+    }
+    out
+}
+
+fn poll_flat(rows: &[Row]) -> Vec<Verdict> {
+    let mut labels: Vec<String> = rows
+        .iter()
+        .filter(|r| r.workload == Workload::Poll && is_fdvirt(r))
+        .map(|r| r.contender.label())
+        .collect();
+    labels.dedup();
+    labels
+        .into_iter()
+        .map(|label| {
+            let mine: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.workload == Workload::Poll && r.contender.label() == label)
+                .collect();
+            let at = |n: f64| {
+                mine.iter()
+                    .find(|r| r.x == n)
+                    .and_then(|r| r.summary())
+                    .map(|s| s.median)
+            };
+            let top = mine.iter().map(|r| r.x).fold(0.0, f64::max);
+            let target = format!("poll scaling, {label}: N={} ≥ 80% of N=10", fmt_num(top));
+            match (at(10.0), at(top)) {
+                (Some(low), Some(high)) if low > 0.0 && top > 10.0 => Verdict {
+                    target,
+                    measured: format!(
+                        "{} vs {} ({:.0}%)",
+                        fmt_num(high),
+                        fmt_num(low),
+                        high / low * 100.0
+                    ),
+                    verdict: if high >= 0.8 * low { "yes" } else { "NO" },
+                },
+                _ => not_measured(target),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,224 @@
+use crate::stats::{Latencies, Summary, fmt_num};
+use std::time::Duration;
+
+#[test]
+fn quantiles_use_nearest_rank() {
+    let l = Latencies::new((1..=100).rev().collect());
+    assert_eq!(l.quantile(0.5), Some(Duration::from_nanos(50)));
+    assert_eq!(l.quantile(0.99), Some(Duration::from_nanos(99)));
+    assert_eq!(l.quantile(1.0), Some(Duration::from_nanos(100)));
+    assert_eq!(l.quantile(0.0), Some(Duration::from_nanos(1)));
+    assert_eq!(Latencies::new(vec![]).quantile(0.5), None);
+}
+
+#[test]
+fn summary_takes_median_min_max() {
+    let s = Summary::of(&[5.0, 1.0, 3.0]).unwrap();
+    assert_eq!((s.median, s.min, s.max), (3.0, 1.0, 5.0));
+    let even = Summary::of(&[4.0, 1.0, 2.0, 3.0]).unwrap();
+    assert_eq!(even.median, 2.5);
+    assert!(Summary::of(&[]).is_none());
+    assert!(Summary::of(&[1.0, f64::NAN]).is_none());
+}
+
+#[test]
+fn numbers_get_separators() {
+    assert_eq!(fmt_num(1_234_567.4), "1,234,567");
+    assert_eq!(fmt_num(123.0), "123");
+    assert_eq!(fmt_num(12.5), "12.5");
+    assert_eq!(fmt_num(-1000.0), "-1,000");
+    assert_eq!(fmt_num(f64::NAN), "-");
+}
+
+mod http_parse {
+    use crate::http::read_response;
+    use std::io::BufReader;
+
+    #[test]
+    fn content_length_and_chunked_bodies_are_read_exactly() {
+        let wire: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 404 Not Found\r\ntransfer-encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
+        let mut r = BufReader::new(wire);
+        let first = read_response(&mut r).unwrap();
+        assert_eq!(
+            (first.status, first.body.as_slice(), first.close),
+            (200, &b"hello"[..], false)
+        );
+        let second = read_response(&mut r).unwrap();
+        assert_eq!(
+            (second.status, second.body.as_slice(), second.close),
+            (404, &b"abcde"[..], true)
+        );
+        assert!(read_response(&mut r).is_err(), "EOF is an error");
+    }
+
+    #[test]
+    fn malformed_responses_are_errors() {
+        for wire in [
+            &b"SSH-2.0 hi\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort",
+            b"HTTP/1.1 200 OK\r\nbroken header\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        ] {
+            assert!(
+                read_response(&mut BufReader::new(wire)).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(wire)
+            );
+        }
+    }
+}
+
+mod contenders {
+    use std::path::PathBuf;
+
+    use crate::{
+        contender::{Contender, Program, Runtime},
+        tools::Tools,
+    };
+
+    fn tools(with_fdvirt: bool) -> Tools {
+        let p = |s: &str| PathBuf::from(s);
+        Tools {
+            root: p("/r"),
+            target_dir: p("/t"),
+            native_echo: p("/t/release/bench-echo"),
+            native_hello: p("/t/release/bench-hello"),
+            echo_wasm: p("/t/echo.wasm"),
+            echo_big_wasm: p("/t/big.wasm"),
+            wasmedge_echo: Some(p("/t/wasmedge-echo.wasm")),
+            hyper_wasm: None,
+            fdvirt: with_fdvirt.then(|| p("/t/release/fdvirt")),
+            wasmtime: Some(p("/w/wasmtime")),
+            wasmtime_version: None,
+            notes: Vec::new(),
+        }
+    }
+
+    fn argv(c: &Contender, t: &Tools) -> Vec<String> {
+        let addr = "127.0.0.1:4000".parse().unwrap();
+        let spec = c.spec(t, addr).unwrap();
+        std::iter::once(spec.program.display().to_string())
+            .chain(spec.args.iter().map(|a| a.to_string_lossy().into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn command_lines_follow_each_runtime_cli() {
+        let t = tools(true);
+        let fd = Contender::new(Runtime::fdvirt("capped:1024"), Program::Echo);
+        assert_eq!(
+            argv(&fd, &t).join(" "),
+            "/t/release/fdvirt run --fd-policy capped:1024 --tcplisten 127.0.0.1:4000 /t/echo.wasm"
+        );
+        let we = Contender::new(Runtime::fdvirt("lowest"), Program::WasmedgeEcho);
+        assert_eq!(
+            argv(&we, &t).join(" "),
+            "/t/release/fdvirt run --fd-policy lowest /t/wasmedge-echo.wasm 127.0.0.1:4000"
+        );
+        let wt = Contender::new(Runtime::Wasmtime { cached: false }, Program::EchoBig);
+        assert_eq!(
+            argv(&wt, &t).join(" "),
+            "/w/wasmtime run -C cache=n -S preview2=n -S tcplisten=127.0.0.1:4000 /t/big.wasm"
+        );
+        let native = Contender::new(Runtime::Native, Program::Echo);
+        assert_eq!(
+            argv(&native, &t).join(" "),
+            "/t/release/bench-echo --listen 127.0.0.1:4000"
+        );
+    }
+
+    #[test]
+    fn missing_tools_and_inapplicable_pairs_are_refused() {
+        let t = tools(false);
+        let addr = "127.0.0.1:1".parse().unwrap();
+        assert!(
+            Contender::new(Runtime::fdvirt("lowest"), Program::Echo)
+                .spec(&t, addr)
+                .is_err()
+        );
+        assert!(
+            Contender::new(Runtime::Wasmtime { cached: true }, Program::WasmedgeEcho)
+                .spec(&t, addr)
+                .is_err()
+        );
+        assert!(
+            Contender::new(Runtime::Native, Program::EchoBig)
+                .spec(&t, addr)
+                .is_err()
+        );
+        let t = tools(true);
+        assert!(
+            Contender::new(Runtime::fdvirt("lowest"), Program::Hello)
+                .spec(&t, addr)
+                .is_err(),
+            "hyper guest not built"
+        );
+    }
+}
+
+mod verdicts {
+    use crate::{
+        contender::{Contender, Program, Runtime},
+        results::{Row, Workload},
+        targets::evaluate,
+        workloads::echo::config,
+    };
+
+    fn row(workload: Workload, config: &str, x: f64, runtime: Runtime, values: &[f64]) -> Row {
+        let mut r = Row::new(workload, config, x, &Contender::new(runtime, Program::Echo));
+        r.values = values.to_vec();
+        r
+    }
+
+    #[test]
+    fn targets_compare_fdvirt_with_native_and_with_itself() {
+        let c = config(64, 64);
+        let rows = vec![
+            row(Workload::Echo, &c, 64.0, Runtime::Native, &[100.0, 100.0]),
+            row(
+                Workload::Echo,
+                &c,
+                64.0,
+                Runtime::fdvirt("lowest"),
+                &[75.0, 80.0, 70.0],
+            ),
+            row(
+                Workload::Poll,
+                "10",
+                10.0,
+                Runtime::fdvirt("lowest"),
+                &[100.0],
+            ),
+            row(
+                Workload::Poll,
+                "10000",
+                10000.0,
+                Runtime::fdvirt("lowest"),
+                &[50.0],
+            ),
+            row(
+                Workload::Memory,
+                "m",
+                1000.0,
+                Runtime::fdvirt("lowest"),
+                &[4.0],
+            ),
+        ];
+        let v = evaluate(&rows);
+        let find = |s: &str| v.iter().find(|v| v.target.starts_with(s)).unwrap().verdict;
+        assert_eq!(find("echo 64 B"), "yes");
+        assert_eq!(find("poll scaling"), "NO");
+        assert_eq!(find("RSS"), "yes");
+        assert_eq!(v.len(), 3);
+    }
+}
+
+#[test]
+fn size_labels() {
+    use crate::workloads::size_label;
+    assert_eq!(size_label(64), "64 B");
+    assert_eq!(size_label(16384), "16 KiB");
+    assert_eq!(size_label(87026), "85 KiB");
+    assert_eq!(size_label(4_679_196), "4.5 MiB");
+}

@@ -1,0 +1,100 @@
+use std::time::{Duration, Instant};
+
+use bench::loadgen::{Exchange, Load, open_idle, run_churn, run_keepalive};
+
+use crate::util::{corrupting_echo, echo, http_chunked, serve};
+
+fn load(conns: usize, max_ops: u64) -> Load {
+    Load {
+        conns,
+        max_ops,
+        max_time: Duration::from_secs(3),
+    }
+}
+
+#[test]
+fn keepalive_echo_stops_at_the_operation_bound() {
+    let (addr, _stop) = serve(echo);
+    for size in [64, 16 * 1024] {
+        let report = run_keepalive(addr, &load(4, 400), &Exchange::Echo { size }).unwrap();
+        assert_eq!(report.errors, 0, "{:?}", report.first_error);
+        assert_eq!(report.ops, 400);
+        assert_eq!(report.latencies.len(), 400);
+        assert!(report.rate() > 0.0);
+        assert!(report.latencies.quantile(0.5) <= report.latencies.quantile(0.99));
+    }
+}
+
+#[test]
+fn keepalive_stops_at_the_time_bound() {
+    let (addr, _stop) = serve(echo);
+    let bounded = Load {
+        conns: 2,
+        max_ops: u64::MAX,
+        max_time: Duration::from_millis(200),
+    };
+    let t = Instant::now();
+    let report = run_keepalive(addr, &bounded, &Exchange::Echo { size: 64 }).unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(report.ops > 0);
+    assert!(report.elapsed >= Duration::from_millis(190));
+}
+
+#[test]
+fn wrong_echo_replies_are_counted_as_failures() {
+    let (addr, _stop) = serve(corrupting_echo);
+    let report = run_keepalive(addr, &load(3, 100), &Exchange::Echo { size: 64 }).unwrap();
+    assert_eq!(report.ops, 0);
+    assert_eq!(report.errors, 3);
+    assert!(report.first_error.unwrap().contains("differs"));
+}
+
+#[test]
+fn churn_opens_one_connection_per_operation() {
+    let (addr, _stop) = serve(echo);
+    let report = run_churn(addr, &load(2, 100), &Exchange::Echo { size: 64 }).unwrap();
+    assert_eq!(report.errors, 0, "{:?}", report.first_error);
+    assert_eq!(report.ops, 100);
+}
+
+#[test]
+fn http_keepalive_checks_the_body() {
+    let (addr, _stop) = serve(http_chunked);
+    let good = Exchange::Http {
+        body: Some(b"hi".to_vec()),
+    };
+    let report = run_keepalive(addr, &load(2, 50), &good).unwrap();
+    assert_eq!(
+        (report.ops, report.errors),
+        (50, 0),
+        "{:?}",
+        report.first_error
+    );
+    let wrong = Exchange::Http {
+        body: Some(b"bye".to_vec()),
+    };
+    let report = run_keepalive(addr, &load(1, 5), &wrong).unwrap();
+    assert_eq!((report.ops, report.errors), (0, 1));
+}
+
+#[test]
+fn idle_connections_stay_open_after_one_exchange() {
+    let (addr, _stop) = serve(echo);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let idle = open_idle(addr, 300, &Exchange::Echo { size: 8 }, deadline).unwrap();
+    assert_eq!(idle.len(), 300);
+    let report = run_keepalive(addr, &load(1, 50), &Exchange::Echo { size: 64 }).unwrap();
+    assert_eq!(report.ops, 50);
+}
+
+#[test]
+fn refused_connections_fail_setup_instead_of_hanging() {
+    let addr = bench::server::free_addr().unwrap();
+    assert!(run_keepalive(addr, &load(1, 10), &Exchange::Echo { size: 8 }).is_err());
+    let report = run_churn(addr, &load(1, 10), &Exchange::Echo { size: 8 }).unwrap();
+    assert_eq!((report.ops, report.errors), (0, 1));
+}

@@ -1,0 +1,61 @@
+use std::{
+    ffi::OsString,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use bench::{
+    loadgen::Exchange,
+    server::{ServerGuard, ServerSpec, free_addr, proc_status_kib},
+};
+
+fn spec(program: &str, args: &[&str]) -> ServerSpec {
+    ServerSpec {
+        label: format!("test {program}"),
+        program: PathBuf::from(program),
+        args: args.iter().map(OsString::from).collect(),
+        addr: free_addr().unwrap(),
+    }
+}
+
+fn log_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("fdvirt-bench-test-{}", std::process::id()))
+}
+
+#[test]
+fn a_server_that_exits_is_reported_as_failed_to_serve() {
+    let mut guard =
+        ServerGuard::spawn(&spec("sh", &["-c", "echo boom >&2; exit 3"]), &log_dir()).unwrap();
+    let err = guard
+        .wait_serving(&Exchange::Echo { size: 8 }, Duration::from_secs(10))
+        .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("failed to serve"), "{msg}");
+    assert!(msg.contains("boom"), "log tail missing: {msg}");
+}
+
+#[test]
+fn waiting_is_bounded_and_drop_kills_the_server() {
+    let mut guard = ServerGuard::spawn(&spec("sleep", &["30"]), &log_dir()).unwrap();
+    let pid = guard.pid();
+    let t = Instant::now();
+    let err = guard
+        .wait_serving(&Exchange::Echo { size: 8 }, Duration::from_millis(300))
+        .unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert!(format!("{err:#}").contains("within"));
+    assert!(guard.peak_rss_kib().unwrap() > 0);
+    drop(guard);
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "child {pid} still running"
+    );
+}
+
+#[test]
+fn proc_status_fields_parse() {
+    let status = "Name:\tx\nVmHWM:\t    2048 kB\nVmRSS:\t  1024 kB\n";
+    assert_eq!(proc_status_kib(status, "VmHWM"), Some(2048));
+    assert_eq!(proc_status_kib(status, "VmRSS"), Some(1024));
+    assert_eq!(proc_status_kib(status, "VmPeak"), None);
+}

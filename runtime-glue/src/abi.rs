@@ -203,7 +203,7 @@ impl HostCall {
     }
 
     /// `name(arg=value, ...) = result`, with `path`-like arguments decoded.
-    fn describe(&self, mem: &[u8], raw: &[u64], result: &Result<(), Fault>) -> String {
+    pub(crate) fn describe(&self, mem: &[u8], raw: &[u64], result: &Result<(), Fault>) -> String {
         let mut s = format!("{}(", self.name);
         for (i, (name, kind)) in self.param_names.iter().zip(self.params).enumerate() {
             let v = raw.get(i).copied().unwrap_or(0);

@@ -1,1 +1,205 @@
-//! Unit tests: host calls over an in-memory guest buffer.
+//! Unit tests: memory bounds, the host-call table, and host calls invoked
+//! directly over an in-memory guest buffer (no engine).
+
+use crate::{
+    GuestBuilder, SharedBuffer, Stdio,
+    abi::{self, Returns},
+    errno::{Errno, Fault, Trap},
+    memory,
+};
+
+#[test]
+fn range_accepts_exact_end_and_rejects_past_it() {
+    assert_eq!(memory::range(10, 0, 10), Ok(0..10));
+    assert_eq!(memory::range(10, 10, 0), Ok(10..10));
+    assert_eq!(memory::range(10, 11, 0), Err(Errno::Fault));
+    assert_eq!(memory::range(10, 7, 4), Err(Errno::Fault));
+    assert_eq!(memory::range(10, u32::MAX, 1), Err(Errno::Fault));
+    assert_eq!(
+        memory::range(usize::MAX, u32::MAX, u32::MAX).map(|r| r.len()),
+        Ok(u32::MAX as usize)
+    );
+}
+
+#[test]
+fn integer_access_is_little_endian_and_bounds_checked() {
+    let mut mem = vec![0u8; 16];
+    memory::write_u64(&mut mem, 8, 0x0102_0304_0506_0708).unwrap();
+    assert_eq!(mem[8], 0x08);
+    assert_eq!(memory::read_u32(&mem, 12), Ok(0x0102_0304));
+    assert_eq!(memory::read_u16(&mem, 8), Ok(0x0708));
+    assert_eq!(memory::read_u64(&mem, 9), Err(Errno::Fault));
+    assert_eq!(memory::write_u32(&mut mem, 13, 1), Err(Errno::Fault));
+    assert_eq!(
+        memory::read_u64(&mem, 8),
+        Ok(0x0102_0304_0506_0708),
+        "failed write left memory alone"
+    );
+}
+
+#[test]
+fn read_str_requires_utf8() {
+    let mem = b"ok\xff".to_vec();
+    assert_eq!(memory::read_str(&mem, 0, 2), Ok("ok"));
+    assert_eq!(memory::read_str(&mem, 0, 3), Err(Errno::Ilseq));
+    assert_eq!(memory::read_str(&mem, 2, 2), Err(Errno::Fault));
+}
+
+/// Memory with `count` iovecs at 0 describing `(buf, len)` pairs.
+fn with_iovecs(size: usize, iovs: &[(u32, u32)]) -> Vec<u8> {
+    let mut mem = vec![0u8; size];
+    for (i, (buf, len)) in iovs.iter().enumerate() {
+        memory::write_u32(&mut mem, i as u32 * 8, *buf).unwrap();
+        memory::write_u32(&mut mem, i as u32 * 8 + 4, *len).unwrap();
+    }
+    mem
+}
+
+#[test]
+fn iovecs_gather_and_scatter_in_order() {
+    let mut mem = with_iovecs(64, &[(32, 3), (40, 0), (48, 4)]);
+    mem[32..35].copy_from_slice(b"abc");
+    mem[48..52].copy_from_slice(b"defg");
+    let iovs = memory::iovecs(&mem, 0, 3).unwrap();
+    assert_eq!(iovs.total(), 7);
+    assert_eq!(iovs.gather(&mem), b"abcdefg");
+    assert_eq!(iovs.scatter(&mut mem, b"XYZW"), 4);
+    assert_eq!(&mem[32..35], b"XYZ");
+    assert_eq!(&mem[48..52], b"Wefg");
+}
+
+#[test]
+fn any_bad_iovec_fails_the_whole_list() {
+    let mem = with_iovecs(64, &[(32, 3), (60, 8)]);
+    assert_eq!(memory::iovecs(&mem, 0, 2), Err(Errno::Fault));
+    assert_eq!(memory::iovecs(&mem, 0, u32::MAX), Err(Errno::Fault));
+    assert_eq!(memory::iovecs(&mem, 60, 1), Err(Errno::Fault));
+}
+
+/// Every `wasi_snapshot_preview1` function except the socket ones.
+const PREVIEW1: &[&str] = &[
+    "args_get",
+    "args_sizes_get",
+    "environ_get",
+    "environ_sizes_get",
+    "clock_res_get",
+    "clock_time_get",
+    "fd_advise",
+    "fd_allocate",
+    "fd_close",
+    "fd_datasync",
+    "fd_fdstat_get",
+    "fd_fdstat_set_flags",
+    "fd_fdstat_set_rights",
+    "fd_filestat_get",
+    "fd_filestat_set_size",
+    "fd_filestat_set_times",
+    "fd_pread",
+    "fd_prestat_get",
+    "fd_prestat_dir_name",
+    "fd_pwrite",
+    "fd_read",
+    "fd_readdir",
+    "fd_renumber",
+    "fd_seek",
+    "fd_sync",
+    "fd_tell",
+    "fd_write",
+    "path_create_directory",
+    "path_filestat_get",
+    "path_filestat_set_times",
+    "path_link",
+    "path_open",
+    "path_readlink",
+    "path_remove_directory",
+    "path_rename",
+    "path_symlink",
+    "path_unlink_file",
+    "poll_oneoff",
+    "proc_exit",
+    "proc_raise",
+    "sched_yield",
+    "random_get",
+];
+
+#[test]
+fn table_covers_every_preview1_function_once() {
+    for name in PREVIEW1 {
+        let n = abi::hostcalls()
+            .filter(|h| h.module == "wasi_snapshot_preview1" && h.name == *name)
+            .count();
+        assert_eq!(n, 1, "{name}");
+    }
+}
+
+#[test]
+fn table_signatures_match_witx() {
+    let sig = |name| {
+        abi::find("wasi_snapshot_preview1", name)
+            .unwrap()
+            .signature()
+    };
+    assert_eq!(
+        sig("path_open"),
+        "(i32, i32, i32, i32, i32, i64, i64, i32, i32) -> i32"
+    );
+    assert_eq!(sig("fd_seek"), "(i32, i64, i32, i32) -> i32");
+    assert_eq!(sig("clock_time_get"), "(i32, i64, i32) -> i32");
+    assert_eq!(sig("fd_filestat_set_times"), "(i32, i64, i64, i32) -> i32");
+    assert_eq!(sig("proc_exit"), "(i32)");
+    assert_eq!(sig("sched_yield"), "() -> i32");
+    let exit = abi::find("wasi_snapshot_preview1", "proc_exit").unwrap();
+    assert_eq!(exit.returns, Returns::Nothing);
+    for h in abi::hostcalls() {
+        assert_eq!(h.params.len(), h.param_names.len(), "{}", h.name);
+    }
+}
+
+#[test]
+fn host_calls_run_without_an_engine() {
+    let out = SharedBuffer::new();
+    let mut cx = GuestBuilder::new()
+        .stdout(Stdio::Capture(out.clone()))
+        .build_ctx()
+        .unwrap();
+    let mut mem = with_iovecs(64, &[(32, 5)]);
+    mem[32..37].copy_from_slice(b"plain");
+    let fd_write = abi::find("wasi_snapshot_preview1", "fd_write").unwrap();
+    fd_write.invoke(&mut cx, &mut mem, &[1, 0, 1, 48]).unwrap();
+    assert_eq!(out.contents(), b"plain");
+    assert_eq!(memory::read_u32(&mem, 48), Ok(5));
+    let exit = abi::find("wasi_snapshot_preview1", "proc_exit").unwrap();
+    let r = exit.invoke(&mut cx, &mut mem, &[u64::from(7u32)]);
+    assert!(matches!(r, Err(Fault::Trap(Trap::Exit(7)))));
+}
+
+#[test]
+fn errno_values_follow_witx_numbering() {
+    assert_eq!(abi::errno_value(&Ok(())), Some(0));
+    assert_eq!(abi::errno_value(&Err(Errno::Badf.into())), Some(8));
+    assert_eq!(abi::errno_value(&Err(Errno::Notcapable.into())), Some(76));
+    assert_eq!(abi::errno_value(&Err(Trap::Exit(0).into())), None);
+}
+
+#[test]
+fn trace_line_decodes_paths_and_errno() {
+    let mut cx = GuestBuilder::new().build_ctx().unwrap();
+    let mut mem = vec![0u8; 32];
+    mem[16..19].copy_from_slice(b"dir");
+    let mkdir = abi::find("wasi_snapshot_preview1", "path_create_directory").unwrap();
+    let raw = [9, 16, 3];
+    let result = mkdir.invoke(&mut cx, &mut mem, &raw);
+    let line = mkdir.describe(&mem, &raw, &result);
+    assert_eq!(
+        line,
+        r#"path_create_directory(fd=9, path=16 "dir", path_len=3) = 8 (BADF)"#
+    );
+}
+
+#[test]
+fn cap_std_escape_error_maps_to_enotcapable() {
+    let escape = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "outside");
+    assert_eq!(crate::errno::from_io(&escape), Errno::Notcapable);
+    let eacces = std::io::Error::from_raw_os_error(13);
+    assert_eq!(crate::errno::from_io(&eacces), Errno::Acces);
+}

@@ -40,6 +40,20 @@
 //! # std::io::Result::Ok(())
 //! ```
 //!
+//! A CLI-style policy and the errno a refusal becomes:
+//!
+//! ```
+//! use hostsock::{Errno, Grant, NetUse, NetworkPolicy};
+//!
+//! let lan: Grant = "10.0.0.0/8:1024-65535".parse()?;
+//! let policy = NetworkPolicy::deny_all().allow(NetUse::Connect, lan);
+//! assert!(policy.allows(NetUse::Connect, "10.1.2.3:8080".parse()?));
+//! let refused = policy.check(NetUse::Connect, "10.1.2.3:80".parse()?).unwrap_err();
+//! assert_eq!(Errno::from(refused), Errno::Acces);
+//! assert_eq!(Errno::Acces.raw(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Crate features
 //!
 //! None.

@@ -291,3 +291,14 @@ fn sockopt_numbers_follow_wasmedge() {
         assert_eq!(SockOpt::try_from(n).map(|o| o as u32), Ok(n));
     }
 }
+
+#[test]
+fn handles_can_move_between_threads() {
+    // Compile-time: the runtime keeps sockets and a Mutex<Poller> in its guest context.
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<crate::Socket>();
+    send::<crate::Poller>();
+    send_sync::<crate::NetworkPolicy>();
+    send_sync::<Errno>();
+}

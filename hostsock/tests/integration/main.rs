@@ -4,6 +4,7 @@ mod util;
 
 mod policy;
 mod poller;
+mod poller_model;
 mod sockopt;
 mod tcp;
 mod udp;

@@ -83,7 +83,7 @@ mod transfer;
 mod tests;
 
 pub use crate::{
-    errno::Errno,
+    errno::{Errno, HOST_ERRNOS},
     error::PolicyError,
     interest::{Interest, Readiness},
     policy::{Grant, IpRange, NetUse, NetworkPolicy, PortRange},

@@ -302,3 +302,14 @@ fn handles_can_move_between_threads() {
     send_sync::<crate::NetworkPolicy>();
     send_sync::<Errno>();
 }
+
+#[test]
+fn every_posix_named_wasi_errno_is_reachable_from_the_host() {
+    // 1..=75 are POSIX names; 76 (NOTCAPABLE) and 77.. (AI*) have no host errno.
+    for e in Errno::ALL.iter().filter(|e| (1..=75).contains(&e.raw())) {
+        let hits = crate::HOST_ERRNOS.iter().filter(|(_, t)| t == e).count();
+        let aliases = usize::from(matches!(e, Errno::Again | Errno::Notsup));
+        assert_eq!(hits, 1 + aliases, "{e}");
+    }
+    assert!(crate::HOST_ERRNOS.iter().all(|(c, _)| *c != 0));
+}

@@ -36,12 +36,17 @@ impl Quarantine {
         self.delay != 0
     }
 
-    /// Records that `fd` closed now; returns the tick to store in its slot
-    /// (truncated: pending ticks differ by less than `delay` <= `u32::MAX`,
-    /// so equality still identifies the entry).
-    pub(crate) fn close(&mut self, fd: Fd) -> u32 {
+    /// The tick to store in the slot of an fd closed now, or `None` when
+    /// the quarantine is off. Truncated: pending ticks differ by less than
+    /// `delay` <= `u32::MAX`, so equality still identifies an entry.
+    #[inline]
+    pub(crate) fn now(&self) -> Option<u32> {
+        self.enabled().then_some(self.allocs as u32)
+    }
+
+    /// Records that `fd` closed now (at tick [`now`](Self::now)).
+    pub(crate) fn close(&mut self, fd: Fd) {
         self.queue.push_back((fd, self.allocs));
-        self.allocs as u32
     }
 
     /// Counts one allocation.

@@ -45,7 +45,7 @@ impl<T> FdTable<T> {
         };
         Self {
             entries: Slab::new(),
-            map: FdBitmap::new(),
+            map: FdBitmap::new(policy.kind() != PolicyKind::Lowest),
             next_fd: u64::from(policy.floor()),
             quarantine: Quarantine::new(policy.quarantine()),
             limit: max_open,
@@ -129,9 +129,9 @@ impl<T> FdTable<T> {
 
     /// Closes `fd` and returns its entry, or `None` if it was not open.
     /// With a quarantine the fd is held back from reuse.
+    #[inline]
     pub fn try_remove(&mut self, fd: Fd) -> Option<T> {
-        let key = self.map.key(fd)?;
-        self.release(fd);
+        let key = self.close(fd)?;
         Some(self.entries.remove(key as usize))
     }
 
@@ -165,7 +165,7 @@ impl<T> FdTable<T> {
         }
         let old = self.map.key(to).map(|k| self.entries.remove(k as usize));
         self.map.set(to, Slot::Open(key));
-        self.release(from);
+        self.close(from);
         Ok(old)
     }
 
@@ -187,24 +187,29 @@ impl<T> FdTable<T> {
         self.entries.is_empty()
     }
 
-    /// Frees or quarantines `fd`, which was open; its entry is handled by
-    /// the caller.
-    fn release(&mut self, fd: Fd) {
-        if self.quarantine.enabled() {
-            let tick = self.quarantine.close(fd);
-            self.map.set(fd, Slot::Quarantined(tick));
+    /// Closes `fd` if open — frees it, or quarantines it if enabled — and
+    /// returns its slab key; the caller handles the entry.
+    #[inline]
+    fn close(&mut self, fd: Fd) -> Option<u32> {
+        let tick = self.quarantine.now();
+        let key = self.map.close(fd, tick)?;
+        if tick.is_some() {
+            self.quarantine.close(fd);
         } else {
-            self.map.set(fd, Slot::Free);
             self.next_fd = self.next_fd.min(u64::from(fd));
         }
+        Some(key)
     }
 
     /// Picks the fd the next allocation gets, without installing it.
+    #[inline]
     fn choose(&mut self) -> Result<Fd, FdError> {
         if self.entries.len() >= self.limit {
             return Err(FdError::TableFull);
         }
-        self.release_due();
+        if self.quarantine.enabled() {
+            self.release_due();
+        }
         let floor = u64::from(self.policy.floor());
         let end = u64::from(self.policy.end());
         let fd = match self.policy.kind() {
@@ -213,23 +218,26 @@ impl<T> FdTable<T> {
                 self.next_fd = fd;
                 fd
             }
-            PolicyKind::Random | PolicyKind::Capped { .. } => {
-                // Every used fd is below `end` (insert_at checks), so the
-                // free fds in [floor, end) are the range minus the used ones
-                // at or above the floor.
-                let used_below = self.map.rank_used(floor);
-                let free = (end - floor.min(end)) - (self.map.used() - used_below);
-                if free == 0 {
-                    return Err(FdError::TableFull);
-                }
-                let k = self.rng.random_range(0..free);
-                self.map.select_free(k + floor - used_below)
-            }
+            PolicyKind::Random | PolicyKind::Capped { .. } => self.choose_random(floor, end)?,
         };
         if fd >= end {
             return Err(FdError::TableFull);
         }
         Ok(fd as Fd)
+    }
+
+    /// A uniformly random free fd in `[floor, end)`.
+    fn choose_random(&mut self, floor: u64, end: u64) -> Result<u64, FdError> {
+        // Every used fd is below `end` (insert_at checks), so the free fds
+        // in [floor, end) are the range minus the used ones at or above the
+        // floor.
+        let used_below = self.map.rank_used(floor);
+        let free = (end - floor.min(end)) - (self.map.used() - used_below);
+        if free == 0 {
+            return Err(FdError::TableFull);
+        }
+        let k = self.rng.random_range(0..free);
+        Ok(self.map.select_free(k + floor - used_below))
     }
 
     /// Frees the quarantined fds that have waited long enough. An entry
@@ -245,6 +253,7 @@ impl<T> FdTable<T> {
     }
 
     /// Installs `value` at `fd`, which `choose` just returned.
+    #[inline]
     pub(crate) fn commit(&mut self, fd: Fd, value: T) {
         let key = self.entries.insert(value);
         self.map.set(fd, Slot::Open(key as u32));

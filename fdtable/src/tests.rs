@@ -15,7 +15,7 @@ fn used(map: &mut FdBitmap, fds: impl IntoIterator<Item = u32>) {
 
 #[test]
 fn first_free_skips_full_words_and_subtrees() {
-    let mut map = FdBitmap::new();
+    let mut map = FdBitmap::new(true);
     used(&mut map, 0..5000);
     assert_eq!(map.first_free(0), 5000);
     map.set(64, Slot::Free);
@@ -26,7 +26,7 @@ fn first_free_skips_full_words_and_subtrees() {
 
 #[test]
 fn first_free_past_a_full_span_is_the_span_end() {
-    let mut map = FdBitmap::new();
+    let mut map = FdBitmap::new(true);
     used(&mut map, 0..4096);
     assert_eq!(map.first_free(0), 4096);
     assert_eq!(map.first_free(100), 4096);
@@ -34,7 +34,7 @@ fn first_free_past_a_full_span_is_the_span_end() {
 
 #[test]
 fn sparse_fds_near_2_pow_31_allocate_one_path_each() {
-    let mut map = FdBitmap::new();
+    let mut map = FdBitmap::new(true);
     let fds = [(1 << 31) - 1, (1 << 30) + 7, 3];
     used(&mut map, fds);
     // Leaves and inner nodes are per path, not per fd value.
@@ -49,7 +49,7 @@ fn sparse_fds_near_2_pow_31_allocate_one_path_each() {
 
 #[test]
 fn clearing_everything_frees_all_nodes() {
-    let mut map = FdBitmap::new();
+    let mut map = FdBitmap::new(true);
     let fds = [0, 70, 5000, 1 << 20, (1 << 31) - 1];
     used(&mut map, fds);
     for fd in fds {
@@ -62,7 +62,7 @@ fn clearing_everything_frees_all_nodes() {
 
 #[test]
 fn rank_and_select_agree_with_a_scan() {
-    let mut map = FdBitmap::new();
+    let mut map = FdBitmap::new(true);
     let fds: Vec<u32> = (0..300).map(|i| i * 37 % 5000).collect();
     used(&mut map, fds.iter().copied());
     let is_used = |fd: u64| fds.contains(&(fd as u32));
@@ -78,7 +78,7 @@ fn rank_and_select_agree_with_a_scan() {
 
 #[test]
 fn next_used_walks_used_fds_in_order() {
-    let mut map = FdBitmap::new();
+    let mut map = FdBitmap::new(true);
     let fds = [5, 63, 64, 4095, 4096, 300_000, (1 << 31) - 1];
     used(&mut map, fds);
     let mut found = Vec::new();
@@ -93,7 +93,9 @@ fn next_used_walks_used_fds_in_order() {
 #[test]
 fn quarantine_releases_after_delay_allocations() {
     let mut q = Quarantine::new(2);
-    let tick = q.close(9);
+    assert_eq!(Quarantine::new(0).now(), None);
+    let tick = q.now().unwrap();
+    q.close(9);
     assert_eq!(q.pop_due(), None);
     q.tick();
     assert_eq!(q.pop_due(), None);

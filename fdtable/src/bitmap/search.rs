@@ -1,0 +1,194 @@
+//! Searches over the tree: lowest free, next used, rank and select.
+//!
+//! Each costs at most one walk up and one walk down, with a bounded number
+//! of word operations per level: never a scan whose length depends on how
+//! many fds are used.
+
+use super::{BITS, FAN, FdBitmap, NONE, above, bit};
+
+impl FdBitmap {
+    /// The lowest free fd at or above `start` (may be at or past the span,
+    /// where everything is free).
+    #[inline]
+    pub(crate) fn first_free(&self, start: u64) -> u64 {
+        // Fast path: the free fd is in the cached leaf.
+        if start >> BITS == self.cache_no {
+            let free = !self.leaves[self.cache_idx as usize].used & (u64::MAX << (start & 63));
+            if free != 0 {
+                return (start & !63) | u64::from(free.trailing_zeros());
+            }
+        }
+        self.first_free_walk(start)
+    }
+
+    /// `first_free` past the cached leaf.
+    #[inline(never)]
+    fn first_free_walk(&self, start: u64) -> u64 {
+        let no = start >> BITS;
+        let Some(li) = self.find_leaf(no) else {
+            // No leaf: all 64 fds around `start` are free.
+            return start;
+        };
+        let l = &self.leaves[li as usize];
+        let free = !l.used & (u64::MAX << (start & 63));
+        if free != 0 {
+            return (start & !63) | u64::from(free.trailing_zeros());
+        }
+        // Up to the first ancestor with a non-full child after ours.
+        let (mut node, mut pos, mut level) = (l.parent, l.pos, 1);
+        while node != NONE {
+            let n = &self.inners[node as usize];
+            let candidates = !n.full & above(pos);
+            if candidates != 0 {
+                let c = u64::from(candidates.trailing_zeros());
+                let base = child_base(no, level, c);
+                return self.leftmost_free(n.child[c as usize], level - 1, base);
+            }
+            (node, pos, level) = (n.parent, n.pos, level + 1);
+        }
+        self.span()
+    }
+
+    /// The lowest free fd under `node` (at `level`, 0 = leaf) whose first
+    /// fd is `base`; `node` is `NONE` (all free) or not full.
+    fn leftmost_free(&self, mut node: u32, mut level: u32, mut base: u64) -> u64 {
+        while node != NONE {
+            if level == 0 {
+                let free = !self.leaves[node as usize].used;
+                return base | u64::from(free.trailing_zeros());
+            }
+            let n = &self.inners[node as usize];
+            let c = (!n.full).trailing_zeros();
+            base |= u64::from(c) << (BITS * level);
+            node = n.child[c as usize];
+            level -= 1;
+        }
+        base
+    }
+
+    /// The first used fd at or above `start`, if any.
+    pub(crate) fn next_used(&self, start: u64) -> Option<u64> {
+        let no = start >> BITS;
+        if no >= self.span() >> BITS || self.root == NONE {
+            return None;
+        }
+        // Walk down as far as the path exists.
+        let (mut node, mut level) = (self.root, self.height);
+        let mut pos;
+        loop {
+            pos = ((no >> (BITS * (level - 1))) & 63) as u32;
+            let child = self.inners[node as usize].child[pos as usize];
+            if child == NONE {
+                break;
+            }
+            if level == 1 {
+                let used = self.leaves[child as usize].used & (u64::MAX << (start & 63));
+                if used != 0 {
+                    return Some((start & !63) | u64::from(used.trailing_zeros()));
+                }
+                break;
+            }
+            (node, level) = (child, level - 1);
+        }
+        // Up to the first ancestor with a present child after ours.
+        while node != NONE {
+            let n = &self.inners[node as usize];
+            let candidates = n.present & above(pos);
+            if candidates != 0 {
+                let c = u64::from(candidates.trailing_zeros());
+                let base = child_base(no, level, c);
+                return Some(self.leftmost_used(n.child[c as usize], level - 1, base));
+            }
+            (node, pos, level) = (n.parent, n.pos, level + 1);
+        }
+        None
+    }
+
+    /// The lowest used fd under a present `node` at `level` from `base`.
+    fn leftmost_used(&self, mut node: u32, mut level: u32, mut base: u64) -> u64 {
+        while level > 0 {
+            let n = &self.inners[node as usize];
+            let c = n.present.trailing_zeros();
+            base |= u64::from(c) << (BITS * level);
+            node = n.child[c as usize];
+            level -= 1;
+        }
+        base | u64::from(self.leaves[node as usize].used.trailing_zeros())
+    }
+
+    /// How many used fds are below `x`. Needs `counted`.
+    pub(crate) fn rank_used(&self, x: u64) -> u64 {
+        debug_assert!(self.counted);
+        if x >= self.span() {
+            return self.used;
+        }
+        let mut node = self.root;
+        let mut below = 0u64;
+        for level in (1..=self.height).rev() {
+            if node == NONE {
+                return below;
+            }
+            let n = &self.inners[node as usize];
+            let p = ((x >> (BITS * level)) & 63) as usize;
+            below += n.count[..p].iter().map(|&c| u64::from(c)).sum::<u64>();
+            node = n.child[p];
+        }
+        if node == NONE {
+            return below;
+        }
+        below + u64::from((self.leaves[node as usize].used & (bit(x) - 1)).count_ones())
+    }
+
+    /// The `k`-th (0-based) free fd in ascending order; free fds past the
+    /// span count too, so any `k` has an answer. Needs `counted`.
+    pub(crate) fn select_free(&self, mut k: u64) -> u64 {
+        debug_assert!(self.counted);
+        let span = self.span();
+        let free_in_span = span - self.used;
+        if k >= free_in_span {
+            return span + (k - free_in_span);
+        }
+        let mut node = self.root;
+        let mut base = 0u64;
+        for level in (1..=self.height).rev() {
+            if node == NONE {
+                return base + k;
+            }
+            let n = &self.inners[node as usize];
+            let child_span = 1u64 << (BITS * level);
+            // At most 64 steps: `k` < the free fds under this node, so the
+            // loop stops at a child with more than `k` free fds.
+            let mut p = 0;
+            while p < FAN - 1 {
+                let free = child_span - u64::from(n.count[p]);
+                if k < free {
+                    break;
+                }
+                k -= free;
+                p += 1;
+            }
+            base |= (p as u64) << (BITS * level);
+            node = n.child[p];
+        }
+        if node == NONE {
+            return base + k;
+        }
+        base | u64::from(select_zero(self.leaves[node as usize].used, k as u32))
+    }
+}
+
+/// First fd of child `c` of the level-`level` ancestor of leaf number `no`.
+fn child_base(no: u64, level: u32, c: u64) -> u64 {
+    let node_first_leaf = no >> (BITS * level) << (BITS * level);
+    (node_first_leaf | (c << (BITS * (level - 1)))) << BITS
+}
+
+/// Position of the `k`-th (0-based) zero bit of `word`; `k` must be less
+/// than the number of zeros.
+fn select_zero(word: u64, k: u32) -> u32 {
+    let mut free = !word;
+    for _ in 0..k {
+        free &= free - 1;
+    }
+    free.trailing_zeros()
+}

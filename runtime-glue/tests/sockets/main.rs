@@ -3,6 +3,7 @@
 //! served by the `fdvirt` binary on loopback, plus hostile-input WAT guests run in
 //! process. Every wait is bounded and every spawned process is killed on drop.
 
+mod c_select;
 mod errno;
 mod preopen;
 mod sdk;

@@ -61,6 +61,7 @@ mod error;
 pub mod inspect;
 pub mod linker;
 pub mod memory;
+mod names;
 mod run;
 pub mod stdio;
 pub mod types;

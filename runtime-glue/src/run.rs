@@ -1,36 +1,54 @@
 //! Load, link, instantiate, run `_start`, and classify how it ended.
 
-use wasmi::{Engine, Module, Store};
+use wasmi::{Engine, Instance, Module, Store, Val};
 
 use crate::{
     builder::GuestBuilder,
+    ctx::GuestCtx,
     error::{ExitStatus, RunError},
     linker::{self, HostCallTrap},
+    names,
 };
 
 /// Runs `wasm` as configured by `builder`.
 pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunError> {
     let engine = Engine::default();
-    let module = Module::new(&engine, wasm).map_err(|source| RunError::Load { source })?;
+    // Prefer the instrumented module (names the trapping function); fall
+    // back to the original if instrumentation declined or broke validation.
+    let module = match names::instrument(wasm).map(|w| Module::new(&engine, w)) {
+        Some(Ok(m)) => m,
+        _ => Module::new(&engine, wasm).map_err(|source| RunError::Load { source })?,
+    };
     linker::check_imports(&module)?;
     let ctx = builder.build_ctx()?;
     let mut store = Store::new(&engine, ctx);
     let linker = linker::build(&engine)?;
     let instance = match linker.instantiate_and_start(&mut store, &module) {
         Ok(i) => i,
-        Err(e) => return finish(e, wasm),
+        Err(e) => return finish(e, None),
     };
     let start = instance
         .get_typed_func::<(), ()>(&store, "_start")
         .map_err(|_| RunError::NoStart)?;
     match start.call(&mut store, ()) {
         Ok(()) => Ok(ExitStatus { code: 0 }),
-        Err(e) => finish(e, wasm),
+        Err(e) => finish(e, current_function(&instance, &store, wasm)),
     }
 }
 
-/// Maps a wasmi error from running guest code to an exit or a trap.
-fn finish(e: wasmi::Error, _wasm: &[u8]) -> Result<ExitStatus, RunError> {
+/// The function the instrumentation global points at, by name.
+fn current_function(instance: &Instance, store: &Store<GuestCtx>, wasm: &[u8]) -> Option<String> {
+    let global = instance.get_global(store, names::CURRENT_FN_EXPORT)?;
+    let Val::I32(index) = global.get(store) else {
+        return None;
+    };
+    let index = index as u32;
+    Some(names::function_name(wasm, index).unwrap_or_else(|| format!("<wasm function {index}>")))
+}
+
+/// Maps a wasmi error from running guest code to an exit or a trap;
+/// `function` names the wasm function executing when it happened.
+fn finish(e: wasmi::Error, function: Option<String>) -> Result<ExitStatus, RunError> {
     if let Some(code) = e.i32_exit_status() {
         return Ok(ExitStatus { code });
     }
@@ -44,7 +62,7 @@ fn finish(e: wasmi::Error, _wasm: &[u8]) -> Result<ExitStatus, RunError> {
     if let Some(code) = e.as_trap_code() {
         return Err(RunError::Trap {
             kind: format!("{code:?}"),
-            function: None,
+            function,
             message: code.to_string(),
         });
     }

@@ -8,4 +8,5 @@ mod fds;
 mod fs;
 mod fs_escape;
 mod poll;
+mod traps;
 mod util;

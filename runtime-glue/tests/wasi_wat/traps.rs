@@ -1,0 +1,77 @@
+//! Traps name the wasm function they happened in (via the name section).
+
+use runtime_glue::{GuestBuilder, RunError};
+
+use crate::util::{module, run_with};
+
+fn trap_of(wasm: &[u8]) -> (String, Option<String>) {
+    match GuestBuilder::new().run_bytes(wasm) {
+        Err(RunError::Trap { kind, function, .. }) => (kind, function),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+#[test]
+fn trap_names_the_innermost_function() {
+    let wasm = module(
+        "(func $inner (drop (i32.div_u (i32.const 1) (i32.const 0))))
+         (func $outer (call $inner))",
+        "(call $outer)",
+    );
+    let (kind, function) = trap_of(&wasm);
+    assert!(kind.contains("DivisionByZero"), "{kind}");
+    assert_eq!(function.as_deref(), Some("inner"));
+}
+
+#[test]
+fn trap_after_a_call_returns_names_the_caller() {
+    let wasm = module(
+        "(func $fine (drop (i32.const 1)))
+         (func $caller (call $fine) unreachable)",
+        "(call $caller)",
+    );
+    assert_eq!(trap_of(&wasm).1.as_deref(), Some("caller"));
+}
+
+#[test]
+fn trap_through_call_indirect_names_the_target() {
+    let wasm = module(
+        "(type $t (func))
+         (table 1 funcref)
+         (elem (i32.const 0) $target)
+         (func $target unreachable)
+         (func $dispatch (call_indirect (type $t) (i32.const 0)))",
+        "(call $dispatch)",
+    );
+    assert_eq!(trap_of(&wasm).1.as_deref(), Some("target"));
+}
+
+#[test]
+fn module_without_names_gets_the_index() {
+    let wasm = wat::parse_str(r#"(module (func) (func (export "_start") unreachable))"#).unwrap();
+    // `wat` emits no function names for unnamed functions; index 1 is _start.
+    assert_eq!(trap_of(&wasm).1.as_deref(), Some("<wasm function 1>"));
+}
+
+#[test]
+fn instrumentation_keeps_globals_and_results_intact() {
+    // A defined global and a call returning a value: the added global must
+    // neither shift $g nor disturb the operand stack.
+    let wasm = module(
+        "(global $g (mut i32) (i32.const 40))
+         (func $two (result i32) (i32.const 2))",
+        "(global.set $g (i32.add (global.get $g) (call $two)))
+         (call $exit (global.get $g))",
+    );
+    assert_eq!(run_with(GuestBuilder::new(), &wasm).unwrap().code, 42);
+}
+
+#[test]
+fn guest_exporting_the_reserved_name_still_runs() {
+    let wasm = wat::parse_str(
+        r#"(module (global (export "__fdvirt_current_fn") i32 (i32.const 0))
+                   (func (export "_start")))"#,
+    )
+    .unwrap();
+    assert_eq!(GuestBuilder::new().run_bytes(&wasm).unwrap().code, 0);
+}

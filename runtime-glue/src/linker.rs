@@ -86,6 +86,9 @@ pub fn check_imports(module: &Module) -> Result<(), RunError> {
     Ok(())
 }
 
+/// More parameters than any host call has.
+const MAX_PARAMS: usize = 16;
+
 /// Raw bits of a wasm argument (i32 zero-extended).
 fn raw(v: &Val) -> u64 {
     match v {
@@ -102,14 +105,20 @@ fn dispatch(
     args: &[Val],
     results: &mut [Val],
 ) -> Result<(), wasmi::Error> {
-    let raw_args: Vec<u64> = args.iter().map(raw).collect();
+    // Every host call has at most 9 parameters (path_open); the table is
+    // checked against wasmi's types at link time, so `args` fits.
+    let mut raw_buf = [0u64; MAX_PARAMS];
+    for (slot, v) in raw_buf.iter_mut().zip(args) {
+        *slot = raw(v);
+    }
+    let raw_args = &raw_buf[..args.len().min(MAX_PARAMS)];
     let memory = caller.get_export("memory").and_then(Extern::into_memory);
     let result = match memory {
         Some(mem) => {
             let (data, cx) = mem.data_and_store_mut(&mut caller);
-            hc.invoke(cx, data, &raw_args)
+            hc.invoke(cx, data, raw_args)
         }
-        None => hc.invoke(caller.data_mut(), &mut [], &raw_args),
+        None => hc.invoke(caller.data_mut(), &mut [], raw_args),
     };
     match result {
         Err(Fault::Trap(Trap::Exit(code))) => Err(wasmi::Error::i32_exit(code)),

@@ -191,6 +191,11 @@ impl IoVecs {
         self.total
     }
 
+    /// The validated buffers, in order.
+    pub fn ranges(&self) -> &[Range<usize>] {
+        &self.ranges
+    }
+
     /// Concatenates the buffers (for a write).
     pub fn gather(&self, mem: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.total);

@@ -42,9 +42,18 @@ pub(crate) fn fd_read(
     entry.check(Rights::FD_READ)?;
     let iovs = memory::iovecs(mem, iovs, iovs_len)?;
     memory::range(mem.len(), nread, 4)?;
-    let mut buf = vec![0u8; iovs.total().min(MAX_READ)];
-    let n = entry.desc.read(&mut buf)?;
-    let placed = iovs.scatter(mem, &buf[..n.min(buf.len())]);
+    let placed = match iovs.ranges() {
+        // One buffer (the common case): read straight into guest memory.
+        [one] => {
+            let dst = mem.get_mut(one.clone()).ok_or(Errno::Fault)?;
+            entry.desc.read(dst)?.min(one.len())
+        }
+        _ => {
+            let mut buf = vec![0u8; iovs.total().min(MAX_READ)];
+            let n = entry.desc.read(&mut buf)?;
+            iovs.scatter(mem, &buf[..n.min(buf.len())])
+        }
+    };
     memory::write_u32(mem, nread, placed as u32)?;
     Ok(())
 }
@@ -62,8 +71,14 @@ pub(crate) fn fd_write(
     entry.check(Rights::FD_WRITE)?;
     let iovs = memory::iovecs(mem, iovs, iovs_len)?;
     memory::range(mem.len(), nwritten, 4)?;
-    let data = iovs.gather(mem);
-    let n = entry.desc.write(&data, entry.flags)?;
+    let n = match iovs.ranges() {
+        // One buffer (the common case): write straight from guest memory.
+        [one] => {
+            let src = mem.get(one.clone()).ok_or(Errno::Fault)?;
+            entry.desc.write(src, entry.flags)?
+        }
+        _ => entry.desc.write(&iovs.gather(mem), entry.flags)?,
+    };
     memory::write_u32(mem, nwritten, n as u32)?;
     Ok(())
 }

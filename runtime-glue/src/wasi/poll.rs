@@ -139,21 +139,31 @@ fn check_fd(cx: &mut GuestCtx, sub: &Sub, fd: u32, interest: Interest) -> Option
     Some(ev)
 }
 
-/// One pass over all subscriptions: the events that fire now, whether
-/// any fd is pending, and the earliest unexpired clock deadline.
-fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> (Vec<Event>, bool, Option<Instant>) {
+/// The result of one pass over the subscriptions.
+#[derive(Debug, Default)]
+struct Scan {
+    /// Events that fire now.
+    fired: Vec<Event>,
+    /// fd subscriptions whose descriptor reported `Pending`.
+    pending: Vec<(u32, Interest)>,
+    /// The earliest clock deadline not yet reached.
+    earliest: Option<Instant>,
+}
+
+/// One pass over all subscriptions.
+fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> Scan {
     let now = Instant::now();
-    let (mut fired, mut pending, mut earliest) = (Vec::new(), false, None::<Instant>);
+    let mut out = Scan::default();
     for sub in subs {
         match sub.wait {
             Wait::Fd(fd, interest) => match check_fd(cx, sub, fd, interest) {
-                Some(ev) => fired.push(ev),
-                None => pending = true,
+                Some(ev) => out.fired.push(ev),
+                None => out.pending.push((fd, interest)),
             },
             Wait::Clock(Some(at)) if at > now => {
-                earliest = Some(earliest.map_or(at, |e| e.min(at)));
+                out.earliest = Some(out.earliest.map_or(at, |e| e.min(at)));
             }
-            Wait::Clock(at) => fired.push(Event {
+            Wait::Clock(at) => out.fired.push(Event {
                 userdata: sub.userdata,
                 error: if at.is_some() {
                     Errno::Success
@@ -166,7 +176,24 @@ fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> (Vec<Event>, bool, Option<Instant>) 
             }),
         }
     }
-    (fired, pending, earliest)
+    out
+}
+
+/// Blocks until `deadline` (forever if `None`), or earlier if one of the
+/// `pending` fds may have become ready; the caller then scans again.
+///
+/// Files and stdio never report `Pending`, so without sockets this is a
+/// plain sleep. Descriptors that can be pending (sockets) should wait on
+/// their poller here instead of the bounded re-check sleep.
+fn wait_for_readiness(_cx: &mut GuestCtx, pending: &[(u32, Interest)], deadline: Option<Instant>) {
+    let now = Instant::now();
+    let until_deadline = deadline.map(|d| d.saturating_duration_since(now));
+    let sleep = match (until_deadline, pending.is_empty()) {
+        (Some(d), true) => d,
+        (Some(d), false) => d.min(PENDING_RECHECK),
+        (None, _) => PENDING_RECHECK,
+    };
+    std::thread::sleep(sleep);
 }
 
 /// Waits for any subscription; writes the fired events and their count.
@@ -185,17 +212,11 @@ pub(crate) fn poll_oneoff(
     memory::range(mem.len(), events, nsubscriptions * EVENT_SIZE)?;
     memory::range(mem.len(), nevents, 4)?;
     let fired = loop {
-        let (fired, pending, earliest) = scan(cx, &subs);
-        if !fired.is_empty() {
-            break fired;
+        let scan = scan(cx, &subs);
+        if !scan.fired.is_empty() {
+            break scan.fired;
         }
-        let now = Instant::now();
-        let sleep = match (earliest, pending) {
-            (Some(at), false) => at.saturating_duration_since(now),
-            (Some(at), true) => at.saturating_duration_since(now).min(PENDING_RECHECK),
-            (None, _) => PENDING_RECHECK,
-        };
-        std::thread::sleep(sleep);
+        wait_for_readiness(cx, &scan.pending, scan.earliest);
     };
     for (i, ev) in (0u32..).zip(&fired) {
         memory::write_bytes(mem, events + i * EVENT_SIZE, &ev.to_bytes())?;

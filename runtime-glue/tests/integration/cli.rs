@@ -1,0 +1,215 @@
+//! The `fdvirt` binary: exit codes, stdout/stderr, startup errors, `inspect`, `--trace`.
+
+use crate::util::{GUEST_DIR, fdvirt, fdvirt_run, fdvirt_with, sandbox, wasi_guest};
+use std::path::Path;
+
+/// Exit code for a trapped guest (documented in `fdvirt run --help` / README).
+const TRAP: i32 = 134;
+/// Exit code when fdvirt cannot start the guest.
+const STARTUP_FAILURE: i32 = 125;
+
+fn guest_str(name: &str) -> String {
+    wasi_guest(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn run_passes_args_and_env_and_exit_code() {
+    let args = fdvirt(&["run", &guest_str("args"), "one", "--two"]);
+    assert_eq!(
+        (args.code, args.stdout.as_str()),
+        (Some(0), "argc=3\nargv[1]=one\nargv[2]=--two\n")
+    );
+    let env = fdvirt(&["run", "--env", "K=v=w", "--env", "Z=", &guest_str("env")]);
+    assert_eq!(env.stdout, "count=2\nK=v=w\nZ=\n");
+    let exit = fdvirt(&["run", &guest_str("exit"), "42"]);
+    assert_eq!(
+        (exit.code, exit.stdout.as_str(), exit.stderr.as_str()),
+        (Some(42), "exiting with 42\n", "stderr line\n")
+    );
+}
+
+#[test]
+fn run_with_dir_does_file_io() {
+    let dir = sandbox();
+    let r = fdvirt_run(&[], dir.path(), &wasi_guest("dirlist"), &[GUEST_DIR]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (
+            Some(0),
+            "entries=4\na.txt file 5\nb.txt file 5\nc.txt file 5\nd dir 0\n"
+        )
+    );
+}
+
+#[test]
+fn trap_exits_134_and_names_the_function() {
+    let r = fdvirt(&["run", &guest_str("trap")]);
+    assert_eq!(r.code, Some(TRAP), "{r:?}");
+    assert_eq!(r.stdout, "about to trap\n");
+    assert!(
+        r.stderr.contains("trapped") && r.stderr.contains("`fdvirt_guest_boom`"),
+        "{}",
+        r.stderr
+    );
+}
+
+fn write_wat(dir: &Path, name: &str, wat: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, wat::parse_str(wat).expect("wat")).expect("write wasm");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn unknown_import_is_a_clear_startup_error() {
+    let dir = sandbox();
+    let m = write_wat(
+        dir.path(),
+        "php.wasm",
+        r#"(module (import "env" "php_thing" (func (param i32 i64) (result f64)))
+                   (memory (export "memory") 1) (func (export "_start")))"#,
+    );
+    let r = fdvirt(&["run", &m]);
+    assert_eq!(r.code, Some(STARTUP_FAILURE), "{r:?}");
+    for needle in ["php.wasm", "env", "php_thing", "(i32, i64) -> f64"] {
+        assert!(
+            r.stderr.contains(needle),
+            "stderr lacks {needle:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn missing_module_and_dir_name_the_path() {
+    let r = fdvirt(&["run", "/nonexistent/fdvirt-test.wasm"]);
+    assert_eq!(r.code, Some(STARTUP_FAILURE));
+    assert!(
+        r.stderr.contains("/nonexistent/fdvirt-test.wasm"),
+        "{}",
+        r.stderr
+    );
+    let r = fdvirt(&[
+        "run",
+        "--dir",
+        "/nonexistent-dir-fdvirt::/x",
+        &guest_str("args"),
+    ]);
+    assert_eq!(r.code, Some(STARTUP_FAILURE));
+    assert!(r.stderr.contains("/nonexistent-dir-fdvirt"), "{}", r.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        fdvirt(&["run", "--fd-policy", "sideways", "x.wasm"]).code,
+        Some(2)
+    );
+    assert_eq!(fdvirt(&["run"]).code, Some(2));
+}
+
+#[test]
+fn inspect_reports_a_real_guest() {
+    let r = fdvirt(&["inspect", &guest_str("fileio")]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    for needle in [
+        "standard WASI preview1",
+        "wasi_snapshot_preview1.fd_write (i32, i32, i32, i32) -> i32",
+        "wasi_snapshot_preview1.path_open",
+        "func _start",
+        "memory 0:",
+        "call_indirect check:",
+    ] {
+        assert!(
+            r.stdout.contains(needle),
+            "inspect output lacks {needle:?}:\n{}",
+            r.stdout
+        );
+    }
+    assert!(!r.stdout.contains("unsatisfiable"), "{}", r.stdout);
+}
+
+#[test]
+fn inspect_flags_results_only_mismatch_and_unknown_imports() {
+    let dir = sandbox();
+    let m = write_wat(
+        dir.path(),
+        "zend.wasm",
+        r#"(module
+            (import "wasi_snapshot_preview1" "sock_accept" (func (param i32 i32) (result i32)))
+            (import "env" "missing" (func (param i32)))
+            (type $dtor (func (param i32)))
+            (table 2 funcref) (elem (i32.const 0) $zend_list_free)
+            (func $zend_list_free (param i32) (result i32) i32.const 0)
+            (func $call_dtor (param i32) local.get 0 i32.const 0 call_indirect (type $dtor)))"#,
+    );
+    let r = fdvirt(&["inspect", &m]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    for needle in [
+        "sock_accept (i32, i32) -> i32  [legacy 2-arg (WasmEdge V1)]",
+        "env.missing (i32) -> ()  [no such host function]",
+        "called as (i32) -> () in call_dtor:",
+        "SUSPECT: `zend_list_free` has type (i32) -> i32, which no call_indirect uses",
+    ] {
+        assert!(r.stdout.contains(needle), "lacks {needle:?}:\n{}", r.stdout);
+    }
+    let json = fdvirt(&["inspect", "--json", &m]);
+    assert!(
+        json.stdout.starts_with("{\"imports\":[")
+            && json.stdout.contains("\"function\":\"zend_list_free\"")
+    );
+    let bad = fdvirt(&["inspect", "/nonexistent/x.wasm"]);
+    assert_eq!(bad.code, Some(STARTUP_FAILURE));
+}
+
+#[test]
+fn trace_logs_host_calls_to_stderr() {
+    let r = fdvirt(&["run", "--trace", &guest_str("args"), "hi"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (Some(0), "argc=2\nargv[1]=hi\n")
+    );
+    for call in ["args_sizes_get", "args_get", "fd_write"] {
+        assert!(r.stderr.contains(call), "trace lacks {call}:\n{}", r.stderr);
+    }
+    let quiet = fdvirt(&["run", &guest_str("args")]);
+    assert!(
+        !quiet.stderr.contains("fd_write"),
+        "no trace without --trace: {}",
+        quiet.stderr
+    );
+}
+
+#[test]
+fn rust_log_enables_the_trace_too() {
+    let r = fdvirt_with(
+        &["run", &guest_str("args")],
+        &[("RUST_LOG", "fdvirt=trace")],
+        b"",
+    );
+    assert_eq!(r.code, Some(0));
+    assert!(
+        r.stderr.contains("args_get(") && r.stderr.contains("fd_write("),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains('\u{1b}'),
+        "no ANSI colours into a pipe: {:?}",
+        r.stderr
+    );
+}
+
+#[test]
+fn stdin_is_inherited_and_env_key_passes_the_host_value() {
+    let cat = fdvirt_with(&["run", &guest_str("cat")], &[], b"piped bytes\n");
+    assert_eq!(
+        (cat.code, cat.stdout.as_str()),
+        (Some(0), "read 12 bytes\npiped bytes\n")
+    );
+    let env = fdvirt_with(
+        &["run", "--env", "FDVIRT_FROM_HOST", &guest_str("env")],
+        &[("FDVIRT_FROM_HOST", "yes")],
+        b"",
+    );
+    assert_eq!(env.stdout, "count=1\nFDVIRT_FROM_HOST=yes\n");
+}

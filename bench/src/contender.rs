@@ -5,6 +5,9 @@ use std::{ffi::OsString, net::SocketAddr, path::Path};
 
 use crate::{server::ServerSpec, tools::Tools};
 
+/// `--max-fds` for fdvirt under uncapped policies: room for 10,000 idle connections.
+pub const FDVIRT_MAX_FDS: &str = "16384";
+
 /// The runtime column of every table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Runtime {
@@ -136,6 +139,11 @@ impl Contender {
             Runtime::Fdvirt { policy } => {
                 let bin = tools.fdvirt.as_deref().ok_or("fdvirt not available")?;
                 let mut args = os(&["run", "--fd-policy", policy]);
+                // fdvirt's default open-fd limit is 1024; poll scaling holds 10,000 idle
+                // connections (a capped policy bounds the fd range by itself).
+                if !policy.starts_with("capped") {
+                    args.extend(os(&["--max-fds", FDVIRT_MAX_FDS]));
+                }
                 if matches!(self.program, Program::Echo | Program::EchoBig) {
                     args.extend(os(&["--tcplisten", &listen]));
                 }

@@ -83,6 +83,7 @@ fn main() -> Result<()> {
         wasmtime: args.wasmtime.clone(),
     };
     let tools = tools::prepare(&opts).context("preparing servers")?;
+    let measuring = Instant::now();
     let mut suite = Suite::new(tools, settings);
     raise_fd_limit(&mut suite);
     let all = args.which.contains(&Which::All);
@@ -100,7 +101,7 @@ fn main() -> Result<()> {
             run(&mut suite);
         }
     }
-    write_outputs(&args, &suite, started)
+    write_outputs(&args, &suite, started, measuring)
 }
 
 /// Poll scaling holds N client sockets here and N in the server (which inherits the limit).
@@ -119,7 +120,7 @@ fn raise_fd_limit(suite: &mut Suite) {
     }
 }
 
-fn write_outputs(args: &Args, suite: &Suite, started: Instant) -> Result<()> {
+fn write_outputs(args: &Args, suite: &Suite, started: Instant, measuring: Instant) -> Result<()> {
     let root = suite.tools.root.clone();
     let out = args
         .out
@@ -148,6 +149,7 @@ fn write_outputs(args: &Args, suite: &Suite, started: Instant) -> Result<()> {
         ),
         plots,
         wall_s: started.elapsed().as_secs_f64(),
+        measure_s: measuring.elapsed().as_secs_f64(),
     };
     std::fs::write(&out, report::render(suite, &info))
         .with_context(|| format!("writing {}", out.display()))?;

@@ -19,8 +19,10 @@ pub struct RunInfo {
     pub mode: String,
     /// Plot files, relative to the report.
     pub plots: Vec<String>,
-    /// Wall time of the whole suite, seconds.
+    /// Wall time of the whole suite, builds included, seconds.
     pub wall_s: f64,
+    /// Wall time of the measurements alone, seconds.
+    pub measure_s: f64,
 }
 
 /// Renders the report.
@@ -36,8 +38,8 @@ pub fn render(suite: &Suite, info: &RunInfo) -> String {
     );
     let _ = writeln!(
         md,
-        "{}; whole suite took {:.0} s.\n",
-        info.mode, info.wall_s
+        "{}; measuring took {:.0} s ({:.0} s with builds).\n",
+        info.mode, info.measure_s, info.wall_s
     );
     machine(&mut md, suite);
     let _ = writeln!(md, "## Targets (issue 8)\n");
@@ -156,10 +158,19 @@ fn table(md: &mut String, rows: &[Row], workload: Workload) {
         } else {
             String::new()
         };
-        let mark = if row.error.is_some() {
-            format!(" [{}]", failures.len() + 1)
-        } else {
-            String::new()
+        let mark = match &row.error {
+            Some(e) => {
+                let short = one_line(e, 400);
+                let n = match failures.iter().position(|f| *f == short) {
+                    Some(i) => i + 1,
+                    None => {
+                        failures.push(short);
+                        failures.len()
+                    }
+                };
+                format!(" [{n}]")
+            }
+            None => String::new(),
         };
         let _ = writeln!(
             md,
@@ -170,13 +181,10 @@ fn table(md: &mut String, rows: &[Row], workload: Workload) {
             ratio(rows.as_slice(), row, |r| r
                 == &Runtime::Wasmtime { cached: false }),
         );
-        if let Some(e) = &row.error {
-            failures.push(e.clone());
-        }
     }
     md.push('\n');
     for (i, e) in failures.iter().enumerate() {
-        let _ = writeln!(md, "[{}] {}\n", i + 1, one_line(e, 400));
+        let _ = writeln!(md, "[{}] {e}\n", i + 1);
     }
 }
 

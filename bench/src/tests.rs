@@ -114,7 +114,7 @@ mod contenders {
         let we = Contender::new(Runtime::fdvirt("lowest"), Program::WasmedgeEcho);
         assert_eq!(
             argv(&we, &t).join(" "),
-            "/t/release/fdvirt run --fd-policy lowest /t/wasmedge-echo.wasm 127.0.0.1:4000"
+            "/t/release/fdvirt run --fd-policy lowest --max-fds 16384 /t/wasmedge-echo.wasm 127.0.0.1:4000"
         );
         let wt = Contender::new(Runtime::Wasmtime { cached: false }, Program::EchoBig);
         assert_eq!(

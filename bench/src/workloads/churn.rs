@@ -6,7 +6,7 @@ use crate::{
     loadgen::{Exchange, Load, run_churn},
     results::{Row, Workload},
     suite::Suite,
-    workloads::{Case, echo_probe, measure},
+    workloads::{Case, Entry, echo_probe, measure_interleaved},
 };
 
 /// The fd policies compared.
@@ -32,6 +32,7 @@ pub fn contenders() -> Vec<Contender> {
 pub fn run(suite: &mut Suite) {
     let clients = suite.settings.churn_clients;
     let config = format!("{clients} clients · connect, 64 B echo, close");
+    let mut entries = Vec::new();
     for contender in contenders() {
         let case = Case {
             row: Row::new(Workload::Churn, &config, clients as f64, &contender),
@@ -42,6 +43,11 @@ pub fn run(suite: &mut Suite) {
             },
             exchange: Exchange::Echo { size: 64 },
         };
-        measure(suite, &contender, &echo_probe(), vec![case], run_churn);
+        entries.push(Entry {
+            contender,
+            probe: echo_probe(),
+            cases: vec![case],
+        });
     }
+    measure_interleaved(suite, entries, run_churn);
 }

@@ -4,7 +4,7 @@ use crate::{
     loadgen::{Exchange, Load, run_keepalive},
     results::{Row, Workload},
     suite::Suite,
-    workloads::{Case, echo_contenders, echo_probe, measure, size_label},
+    workloads::{Case, Entry, echo_contenders, echo_probe, measure_interleaved, size_label},
 };
 
 /// Concurrent connections measured.
@@ -20,6 +20,7 @@ pub fn config(conns: usize, size: usize) -> String {
 
 /// Runs the echo workload.
 pub fn run(suite: &mut Suite) {
+    let mut entries = Vec::new();
     for contender in echo_contenders() {
         let mut cases = Vec::new();
         for size in SIZES {
@@ -40,6 +41,11 @@ pub fn run(suite: &mut Suite) {
                 });
             }
         }
-        measure(suite, &contender, &echo_probe(), cases, run_keepalive);
+        entries.push(Entry {
+            contender,
+            probe: echo_probe(),
+            cases,
+        });
     }
+    measure_interleaved(suite, entries, run_keepalive);
 }

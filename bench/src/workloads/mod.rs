@@ -62,46 +62,67 @@ pub fn usable(suite: &mut Suite, contender: &Contender) -> bool {
     }
 }
 
-/// Starts `contender` once and measures every case `runs` times with `runner`.
-pub fn measure(
-    suite: &mut Suite,
-    contender: &Contender,
-    probe: &Exchange,
-    cases: Vec<Case>,
-    runner: Runner,
-) {
-    if !usable(suite, contender) {
-        return;
+/// One contender's server and the cases measured against it.
+#[derive(Debug)]
+pub struct Entry {
+    /// Who serves.
+    pub contender: Contender,
+    /// The exchange that proves it serves.
+    pub probe: Exchange,
+    /// What to measure.
+    pub cases: Vec<Case>,
+}
+
+/// Starts every usable contender's server, then measures round-robin: run 1 of case 1 on
+/// each server, run 1 of case 2 on each, ..., then run 2 (starting with the next
+/// contender). On a shared, noisy machine this spreads the noise over all contenders
+/// instead of penalising whichever ran during a busy minute.
+pub fn measure_interleaved(suite: &mut Suite, entries: Vec<Entry>, runner: Runner) {
+    let mut live = Vec::new();
+    for mut entry in entries {
+        if !usable(suite, &entry.contender) {
+            continue;
+        }
+        eprintln!("fdvirt-bench: starting {}", entry.contender.label());
+        match suite.start(&entry.contender, &entry.probe) {
+            Ok(guard) => live.push((guard, entry)),
+            Err(e) => {
+                suite.note(e.lines().next().unwrap_or_default().to_string());
+                for case in &mut entry.cases {
+                    case.row.fail(e.clone());
+                }
+                suite.rows.extend(entry.cases.into_iter().map(|c| c.row));
+            }
+        }
     }
-    eprintln!("fdvirt-bench: {}", contender.label());
-    let mut rows = Vec::with_capacity(cases.len());
-    match suite.start(contender, probe) {
-        Err(e) => {
-            suite.note(e.lines().next().unwrap_or_default().to_string());
-            for mut case in cases {
+    let cases = live.iter().map(|(_, e)| e.cases.len()).max().unwrap_or(0);
+    let n = live.len();
+    for run in 0..suite.settings.runs {
+        for case in 0..cases {
+            for k in 0..n {
+                let (guard, entry) = &mut live[(k + run) % n];
+                let Some(case) = entry.cases.get_mut(case) else {
+                    continue;
+                };
+                if case.row.error.is_some() {
+                    continue;
+                }
+                match runner(guard.addr(), &case.load, &case.exchange) {
+                    Ok(report) => case.row.push_run(&report),
+                    Err(e) => case.row.fail(format!("{e:#}")),
+                }
+            }
+        }
+    }
+    for (mut guard, entry) in live {
+        let alive = guard.check_alive().err().map(|e| format!("{e:#}"));
+        for mut case in entry.cases {
+            if let Some(e) = &alive {
                 case.row.fail(e.clone());
-                rows.push(case.row);
             }
-        }
-        Ok(mut guard) => {
-            for mut case in cases {
-                for _ in 0..suite.settings.runs {
-                    match runner(guard.addr(), &case.load, &case.exchange) {
-                        Ok(report) => case.row.push_run(&report),
-                        Err(e) => {
-                            case.row.fail(format!("{e:#}"));
-                            break;
-                        }
-                    }
-                }
-                if let Err(e) = guard.check_alive() {
-                    case.row.fail(format!("{e:#}"));
-                }
-                rows.push(case.row);
-            }
+            suite.rows.push(case.row);
         }
     }
-    suite.rows.extend(rows);
 }
 
 /// Human size: `64 B`, `16 KiB`, `4.5 MiB`.

@@ -1,5 +1,5 @@
 //! Native twin of the tokio_wasi + hyper_wasi hello guest: a current-thread tokio runtime
-//! (wasm guests have one thread) serving `Hello, World!` over HTTP/1.1 keep-alive with
+//! (wasm guests have one thread) serving the guest's exact body (`Hello from hyper_wasi\n`) over HTTP/1.1 keep-alive with
 //! hyper 0.14, the line hyper_wasi forked from. `bench-hello --listen 127.0.0.1:PORT`.
 
 #[cfg(not(target_os = "wasi"))]
@@ -11,7 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     use std::convert::Infallible;
 
     async fn hello(_req: Request<Body>) -> Result<Response<Body>, Infallible> {
-        Ok(Response::new(Body::from("Hello, World!")))
+        Ok(Response::new(Body::from("Hello from hyper_wasi\n")))
     }
 
     let args: Vec<String> = std::env::args().collect();

@@ -371,3 +371,19 @@ fn nonblocking_send_is_partial_and_blocking_send_times_out_partial() {
         assert!(start.elapsed() >= Duration::from_millis(100));
     });
 }
+
+#[test]
+fn recv_from_on_a_connected_stream_has_no_sender() {
+    each_ip(|ip| {
+        let (mut c, mut s) = tcp_pair(ip);
+        send_all(&mut c, b"abc");
+        let mut buf = [0u8; 8];
+        let (got, from) = s
+            .recv_from(
+                &mut [std::io::IoSliceMut::new(&mut buf)],
+                RecvFlags::default(),
+            )
+            .unwrap();
+        assert_eq!((got.bytes, from), (3, None));
+    });
+}

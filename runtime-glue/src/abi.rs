@@ -4,7 +4,7 @@
 //! The same rows drive linker registration (`linker.rs`), the startup check
 //! that every import can be satisfied, `--trace` logging, and `inspect`'s
 //! report. Rows are declared next to their implementations with the
-//! [`host_table!`] macro, one table per family file, and listed in
+//! `host_table!` macro, one table per family file, and listed in
 //! [`FAMILIES`].
 //!
 //! This module does not depend on wasmi: arguments arrive as raw `u64`s

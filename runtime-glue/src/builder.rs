@@ -28,6 +28,7 @@ pub struct GuestBuilder {
     stdout: Stdio,
     stderr: Stdio,
     trace: bool,
+    max_memory: Option<usize>,
 }
 
 impl Default for GuestBuilder {
@@ -49,6 +50,7 @@ impl GuestBuilder {
             stdout: Stdio::Inherit,
             stderr: Stdio::Inherit,
             trace: false,
+            max_memory: None,
         }
     }
 
@@ -120,6 +122,14 @@ impl GuestBuilder {
         self
     }
 
+    /// Caps the guest's linear memory at `bytes`; `memory.grow` beyond it
+    /// fails (returns -1), and a module whose initial memory is larger does
+    /// not start.
+    pub fn max_memory(mut self, bytes: usize) -> Self {
+        self.max_memory = Some(bytes);
+        self
+    }
+
     /// Connects fd 0.
     pub fn stdin(mut self, s: Stdio) -> Self {
         self.stdin = s;
@@ -188,6 +198,7 @@ impl GuestBuilder {
             .map(|(k, v)| format!("{k}={v}").into_bytes())
             .collect();
         cx.trace = self.trace;
+        cx.max_memory = self.max_memory;
         Ok(cx)
     }
 

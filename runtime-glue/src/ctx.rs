@@ -20,6 +20,11 @@ pub struct GuestCtx {
     pub(crate) rng: StdRng,
     /// Log host calls at INFO (true) instead of TRACE.
     pub(crate) trace: bool,
+    /// Largest linear memory the guest may grow to, in bytes.
+    pub(crate) max_memory: Option<usize>,
+    /// wasmi's resource limiter built from `max_memory` (the store asks
+    /// the host state for it).
+    pub(crate) limits: wasmi::StoreLimits,
 }
 
 impl GuestCtx {
@@ -31,6 +36,8 @@ impl GuestCtx {
             env: Vec::new(),
             rng: StdRng::from_os_rng(),
             trace: false,
+            max_memory: None,
+            limits: wasmi::StoreLimits::default(),
         }
     }
 

@@ -39,14 +39,63 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## fd numbering policies
+//!
+//! The same guest, opening three files in a preopened directory and
+//! returning the last fd number as its exit code, under each policy:
+//!
+//! ```
+//! use fdtable::FdPolicy;
+//! use runtime_glue::GuestBuilder;
+//!
+//! // path_open("f", O_CREAT) three times; exit with the last fd.
+//! let wasm = wat::parse_str(r#"
+//!   (module
+//!     (import "wasi_snapshot_preview1" "path_open"
+//!       (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+//!     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+//!     (memory (export "memory") 1)
+//!     (data (i32.const 16) "f")
+//!     (func $open_f
+//!       (drop (call $open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 1)
+//!         (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 0))))
+//!     (func (export "_start")
+//!       (call $open_f) (call $open_f) (call $open_f)
+//!       (call $exit (i32.load (i32.const 0)))))
+//! "#)?;
+//! let dir = tempfile::tempdir()?;
+//! let run = |policy: FdPolicy| -> Result<i32, runtime_glue::RunError> {
+//!     let b = GuestBuilder::new().preopen_dir(dir.path(), "/data")?.fd_policy(policy);
+//!     Ok(b.run_bytes(&wasm)?.code)
+//! };
+//! // lowest: POSIX numbering; stdio is 0..=2, the preopen 3, then 4, 5, 6.
+//! assert_eq!(run(FdPolicy::lowest())?, 6);
+//! // capped:N: uniformly random below N, so a guest with FD_SETSIZE-style
+//! // limits never sees an fd >= N.
+//! let fd = run(FdPolicy::capped(64).with_seed(1))?;
+//! assert!((4..64).contains(&fd));
+//! // random: uniformly random over [0, 2^31); shakes out fd-number assumptions.
+//! let fd = run(FdPolicy::random().with_seed(1))?;
+//! assert!(fd >= 4);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! All runtime functionality is always built; no feature is needed for
+//! embedding (features, if any, only expose internals to the fuzz targets).
+//!
 //! # Implementation
 //!
 //! Each host call is a plain function over `(&mut GuestCtx, &mut [u8],
-//! args...)`, declared in a per-family table ([`abi`]) that drives linker
-//! registration, the startup import check and `--trace` logging. Per-kind
+//! args...)`, declared in a per-family table ([`abi`], filled by
+//! `host_table!` in each `wasi/*.rs` file) that drives linker registration,
+//! the startup import check, `inspect`, and `--trace` logging. Per-kind
 //! behaviour (stdio, file, directory) is dispatched in one place,
 //! [`descriptor`]. Errors the guest sees are [`Errno`]s; only `proc_exit`
-//! and host bugs trap ([`Fault`]).
+//! and host bugs trap ([`Fault`]). Before running, the module is rewritten
+//! to track the currently executing function in an extra global, so a trap
+//! can be reported with the function's name-section name.
 //!
 //! [wasmi]: https://docs.rs/wasmi
 //! [cap-std]: https://docs.rs/cap-std

@@ -1,6 +1,6 @@
 //! Load, link, instantiate, run `_start`, and classify how it ended.
 
-use wasmi::{Engine, Instance, Module, Store, Val};
+use wasmi::{Engine, Instance, Module, Store, StoreLimitsBuilder, Val};
 
 use crate::{
     builder::GuestBuilder,
@@ -20,8 +20,12 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
         _ => Module::new(&engine, wasm).map_err(|source| RunError::Load { source })?,
     };
     linker::check_imports(&module)?;
-    let ctx = builder.build_ctx()?;
+    let mut ctx = builder.build_ctx()?;
+    if let Some(bytes) = ctx.max_memory {
+        ctx.limits = StoreLimitsBuilder::new().memory_size(bytes).build();
+    }
     let mut store = Store::new(&engine, ctx);
+    store.limiter(|cx| &mut cx.limits);
     let linker = linker::build(&engine)?;
     let instance = match linker.instantiate_and_start(&mut store, &module) {
         Ok(i) => i,

@@ -168,3 +168,34 @@ fn proc_raise_is_enosys_and_sched_yield_succeeds() {
         errno::SUCCESS
     );
 }
+
+#[test]
+fn max_memory_caps_memory_grow() {
+    // The prelude's memory is 1 page (64 KiB); allow 2 pages in total.
+    let body = "(drop (memory.grow (i32.const 1)))
+                (call $exit (i32.add (i32.mul (memory.grow (i32.const 1)) (i32.const 10)) (memory.size)))";
+    let wasm = module("", body);
+    let capped = run_with(GuestBuilder::new().max_memory(2 * 65536), &wasm).unwrap();
+    assert_eq!(
+        capped.code,
+        -10 + 2,
+        "second grow fails with -1; size stays 2 pages"
+    );
+    let free = run_with(GuestBuilder::new(), &wasm).unwrap();
+    assert_eq!(
+        free.code,
+        20 + 3,
+        "without a cap the second grow returns the old size 2"
+    );
+}
+
+#[test]
+fn initial_memory_over_the_cap_does_not_start() {
+    let wasm = module("", "");
+    assert!(
+        GuestBuilder::new()
+            .max_memory(1024)
+            .run_bytes(&wasm)
+            .is_err()
+    );
+}

@@ -129,10 +129,25 @@ fn output(cmd: &str, args: &[&str]) -> String {
 
 /// One workload's table; ratios compare medians within a configuration.
 fn table(md: &mut String, rows: &[Row], workload: Workload) {
-    let rows: Vec<&Row> = rows.iter().filter(|r| r.workload == workload).collect();
+    let mut rows: Vec<&Row> = rows.iter().filter(|r| r.workload == workload).collect();
     if rows.is_empty() {
         return;
     }
+    // Configurations in the order they were first measured; within one, native first,
+    // then wasmtime, then fdvirt (stable, so fdvirt rows keep policy order).
+    let mut configs: Vec<&str> = Vec::new();
+    for r in &rows {
+        if !configs.contains(&r.config.as_str()) {
+            configs.push(&r.config);
+        }
+    }
+    let rank = |r: &Row| match r.contender.runtime {
+        Runtime::Native => 0,
+        Runtime::Wasmtime { cached: false } => 1,
+        Runtime::Wasmtime { cached: true } => 2,
+        Runtime::Fdvirt { .. } => 3,
+    };
+    rows.sort_by_key(|r| (configs.iter().position(|c| *c == r.config), rank(r)));
     let _ = writeln!(md, "## {}\n", workload.title());
     let latency = rows.iter().any(|r| !r.p50_us.is_empty());
     let lat_head = if latency { " p50 µs | p99 µs |" } else { "" };

@@ -55,6 +55,16 @@ pub enum Program {
     WasmedgeEcho,
     /// HTTP hello: native tokio + hyper, or the tokio_wasi + hyper_wasi guest (fdvirt only).
     Hello,
+    /// guests/sockets `std-http.wasm`: Rust std keep-alive HTTP server on a pre-opened
+    /// listener (`poll_oneoff`); wasmtime and fdvirt.
+    StdHttp,
+}
+
+impl Program {
+    /// Whether the guest takes its listener pre-opened (`--tcplisten`) rather than binding.
+    pub fn preopened(self) -> bool {
+        matches!(self, Self::Echo | Self::EchoBig | Self::StdHttp)
+    }
 }
 
 impl Program {
@@ -67,6 +77,7 @@ impl Program {
             (Self::WasmedgeEcho, _) => "wasmedge-echo.wasm",
             (Self::Hello, Runtime::Native) => "bench-hello (tokio+hyper)",
             (Self::Hello, _) => "hyper guest (tokio_wasi+hyper_wasi)",
+            (Self::StdHttp, _) => "std-http.wasm (Rust std)",
         }
     }
 }
@@ -127,7 +138,7 @@ impl Contender {
             }
             Runtime::Wasmtime { cached } => {
                 let bin = tools.wasmtime.as_deref().ok_or("wasmtime not available")?;
-                if !matches!(self.program, Program::Echo | Program::EchoBig) {
+                if !self.program.preopened() {
                     return Err("needs WasmEdge sockets; wasmtime only pre-opens listeners".into());
                 }
                 let cache = if *cached { "cache=y" } else { "cache=n" };
@@ -144,7 +155,7 @@ impl Contender {
                 if !policy.starts_with("capped") {
                     args.extend(os(&["--max-fds", FDVIRT_MAX_FDS]));
                 }
-                if matches!(self.program, Program::Echo | Program::EchoBig) {
+                if self.program.preopened() {
                     args.extend(os(&["--tcplisten", &listen]));
                 }
                 args.push(wasm.into());
@@ -166,6 +177,10 @@ impl Contender {
                 .as_deref()
                 .ok_or_else(|| "wasmedge-echo.wasm not built".into()),
             Program::Hello if self.runtime == Runtime::Native => Ok(&tools.native_hello),
+            Program::StdHttp => tools
+                .std_http
+                .as_deref()
+                .ok_or_else(|| "std-http.wasm not built".into()),
             Program::Hello => tools
                 .hyper_wasm
                 .as_deref()

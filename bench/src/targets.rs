@@ -82,7 +82,7 @@ pub fn evaluate(rows: &[Row]) -> Vec<Verdict> {
     out.extend(vs_native(
         rows,
         Workload::Http,
-        "64 keep-alive conns",
+        &crate::workloads::http::config(64, crate::contender::Program::Hello),
         0.5,
         "HTTP keep-alive × 64 conns",
     ));

@@ -88,6 +88,7 @@ mod contenders {
             echo_big_wasm: p("/t/big.wasm"),
             wasmedge_echo: Some(p("/t/wasmedge-echo.wasm")),
             hyper_wasm: None,
+            std_http: None,
             fdvirt: with_fdvirt.then(|| p("/t/release/fdvirt")),
             wasmtime: Some(p("/w/wasmtime")),
             wasmtime_version: None,

@@ -44,6 +44,8 @@ pub struct Tools {
     pub wasmedge_echo: Option<PathBuf>,
     /// guests/sockets' tokio_wasi + hyper_wasi hello server, if it built.
     pub hyper_wasm: Option<PathBuf>,
+    /// guests/sockets' Rust std HTTP server on a pre-opened listener, if it built.
+    pub std_http: Option<PathBuf>,
     /// The fdvirt binary, if it built.
     pub fdvirt: Option<PathBuf>,
     /// The real wasmtime executable (not a Python wrapper), if found.
@@ -83,6 +85,8 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
     let wasm_dir = target_dir.join("wasm32-wasip1/release");
     let host_dir = target_dir.join("release");
     let (wasmedge_echo, hyper_wasm) = socket_guests(&root, &target_dir, opts, &mut notes);
+    let std_http = target_dir.join("wasm32-wasip1/release/std-http.wasm");
+    let std_http = std_http.is_file().then_some(std_http);
     let fdvirt = fdvirt(&root, &target_dir, opts, &mut notes);
     let (wasmtime, wasmtime_version) = wasmtime(opts, &mut notes);
     Ok(Tools {
@@ -94,6 +98,7 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
         target_dir,
         wasmedge_echo,
         hyper_wasm,
+        std_http,
         fdvirt,
         wasmtime,
         wasmtime_version,

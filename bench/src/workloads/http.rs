@@ -19,12 +19,26 @@ pub const CONNS: [usize; 2] = [1, 64];
 /// sides move the same bytes.
 pub const NATIVE_BODY: &[u8] = b"Hello from hyper_wasi\n";
 
-/// The contenders: native and fdvirt (wasmtime cannot run a WasmEdge-sockets guest).
+/// The contenders: the hyper server natively and under fdvirt (wasmtime cannot run a
+/// WasmEdge-sockets guest), and the std HTTP guest under wasmtime and fdvirt.
 pub fn contenders() -> Vec<Contender> {
     vec![
         Contender::new(Runtime::Native, Program::Hello),
         Contender::new(Runtime::fdvirt("lowest"), Program::Hello),
+        Contender::new(Runtime::Wasmtime { cached: false }, Program::StdHttp),
+        Contender::new(Runtime::fdvirt("lowest"), Program::StdHttp),
     ]
+}
+
+/// The configuration label: rows compare within one server family.
+pub fn config(conns: usize, program: Program) -> String {
+    let s = if conns == 1 { "" } else { "s" };
+    let family = if program == Program::StdHttp {
+        "std-http"
+    } else {
+        "hyper"
+    };
+    format!("{family} · {conns} keep-alive conn{s}")
 }
 
 /// Runs the HTTP workload.
@@ -39,10 +53,7 @@ pub fn run(suite: &mut Suite) {
             .map(|&conns| Case {
                 row: Row::new(
                     Workload::Http,
-                    &format!(
-                        "{conns} keep-alive conn{}",
-                        if conns == 1 { "" } else { "s" }
-                    ),
+                    &config(conns, contender.program),
                     conns as f64,
                     &contender,
                 ),

@@ -87,7 +87,7 @@ pub fn measure_interleaved(suite: &mut Suite, entries: Vec<Entry>, runner: Runne
         match suite.start(&entry.contender, &entry.probe) {
             Ok(guard) => live.push((guard, entry)),
             Err(e) => {
-                suite.note(e.lines().next().unwrap_or_default().to_string());
+                suite.note(crate::report::one_line(&e, 240));
                 for case in &mut entry.cases {
                     case.row.fail(e.clone());
                 }

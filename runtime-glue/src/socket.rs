@@ -19,7 +19,8 @@ use hostsock::{Blocking, NetworkPolicy, Poller, RecvFlags, Socket, SocketKind};
 use netaddr::wasmedge::PortOrder;
 
 use crate::{
-    errno::{Errno, Fault},
+    descriptor::{Descriptor, Interest, Readiness},
+    errno::Fault,
     types::{Filetype, Rights},
 };
 
@@ -117,10 +118,11 @@ impl NetState {
 
     /// Applies the host-side options to a new socket.
     pub(crate) fn configure(&self, sock: &mut Socket) {
-        if sock.kind() == SocketKind::Stream && !self.options.nodelay {
-            if let Err(err) = sock.set_nodelay(false) {
-                tracing::debug!(%err, "TCP_NODELAY off");
-            }
+        if sock.kind() == SocketKind::Stream
+            && !self.options.nodelay
+            && let Err(err) = sock.set_nodelay(false)
+        {
+            tracing::debug!(%err, "TCP_NODELAY off");
         }
     }
 }
@@ -145,12 +147,18 @@ pub struct SocketDesc {
     pub(crate) sock: Socket,
     /// Poller registration, made on first `poll_oneoff`.
     key: Option<PollKey>,
+    /// Readiness the poller reported during the current `poll_oneoff`.
+    ready: ReadyHint,
 }
 
 impl SocketDesc {
     /// Wraps a host socket.
     pub(crate) fn new(sock: Socket) -> Self {
-        SocketDesc { sock, key: None }
+        SocketDesc {
+            sock,
+            key: None,
+            ready: ReadyHint::default(),
+        }
     }
 
     /// The socket's poller key, registering it on first use.
@@ -238,83 +246,106 @@ pub fn open_listener(addr: SocketAddr, net: &NetState) -> io::Result<SocketDesc>
     Ok(SocketDesc::new(sock))
 }
 
-/// The errno for an fd that exists but is not a socket (spec §1: the host call would
-/// fail with `ENOTSOCK`).
-pub(crate) const NOT_A_SOCKET: Errno = Errno::Notsock;
-
-/// One `poll_oneoff` subscription on a socket fd.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct SockSub {
-    /// Index of the subscription in the guest's array (to match events back).
-    pub(crate) index: usize,
-    /// The guest fd.
-    pub(crate) fd: u32,
-    /// Read (`fd_read`) or write (`fd_write`) subscription.
-    pub(crate) write: bool,
+/// What the poller last reported for a socket, consumed by the next `poll_oneoff` scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ReadyHint {
+    /// Readable: (bytes available, full hang-up).
+    read: Option<(u64, bool)>,
+    /// Writable: full hang-up.
+    write: Option<bool>,
 }
 
-/// A completed socket subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct SockEvent {
-    /// Index of the subscription.
-    pub(crate) index: usize,
-    /// Bytes readable (read subscriptions; 1 when unknown, e.g. a listener) or 1.
-    pub(crate) nbytes: u64,
-    /// Full hang-up (`FD_READWRITE_HANGUP`).
-    pub(crate) hangup: bool,
-}
-
-/// Waits through the guest's persistent poller until a socket subscription is ready or
-/// `timeout` passes (`None`: no limit; `Some(ZERO)`: just check). Every `subs` fd must
-/// be an open socket (the caller reports other fds itself).
-///
-/// # Errors
-///
-/// `EBADF`/`ENOTSOCK` for a bad fd; host errors from `epoll`.
-pub(crate) fn poll_sockets(
-    cx: &mut crate::ctx::GuestCtx,
-    subs: &[SockSub],
-    timeout: Option<std::time::Duration>,
-) -> Result<Vec<SockEvent>, Fault> {
-    use hostsock::Interest;
-    let mut keyed = Vec::with_capacity(subs.len());
-    let mut poller = None;
-    for s in subs {
-        let entry = cx.fds.get_mut(s.fd).ok_or(Errno::Badf)?;
-        let crate::descriptor::Descriptor::Socket(desc) = &mut entry.desc else {
-            return Err(NOT_A_SOCKET.into());
+impl SocketDesc {
+    /// `poll_oneoff`'s readiness question: answered from what the poller reported
+    /// during this call's wait ([`wait_pending`]); `Pending` until then.
+    pub(crate) fn take_ready(&mut self, interest: Interest) -> Readiness {
+        let hint = match interest {
+            Interest::Read => self.ready.read.take(),
+            Interest::Write => self.ready.write.take().map(|h| (1, h)),
         };
-        let (p, key) = desc.poll_key(&mut cx.net)?;
-        let interest = if s.write {
-            Interest::WRITABLE
-        } else {
-            Interest::READABLE
-        };
-        keyed.push((key, interest));
-        poller = Some(p);
-    }
-    let Some(poller) = poller else {
-        return Ok(Vec::new());
-    };
-    let ready = lock(&poller).wait(&keyed, timeout)?;
-    let mut events = Vec::new();
-    for (s, (key, _)) in subs.iter().zip(&keyed) {
-        let Some(r) = ready.iter().find(|r| r.key == *key) else {
-            continue;
-        };
-        let fired = if s.write {
-            r.writable || r.hangup || r.error
-        } else {
-            r.readable || r.hangup
-        };
-        if fired {
-            let nbytes = if s.write { 1 } else { r.nbytes };
-            events.push(SockEvent {
-                index: s.index,
-                nbytes,
-                hangup: r.hangup,
-            });
+        match hint {
+            Some((nbytes, hangup)) => Readiness::Ready { nbytes, hangup },
+            None => Readiness::Pending,
         }
     }
-    Ok(events)
+}
+
+/// Waits in the guest's persistent poller until one of the `pending` socket
+/// subscriptions is ready or `deadline` passes, and leaves what it saw as hints on the
+/// sockets for `poll_oneoff`'s next scan. Returns false when `pending` has no socket
+/// (the caller then sleeps as for any other descriptor).
+///
+/// A poller failure marks every pending socket ready, so the guest's next I/O call
+/// reports the error instead of the poll hanging.
+pub(crate) fn wait_pending(
+    cx: &mut crate::ctx::GuestCtx,
+    pending: &[(u32, Interest)],
+    deadline: Option<std::time::Instant>,
+) -> bool {
+    let mut keyed = Vec::with_capacity(pending.len());
+    let mut poller = None;
+    for &(fd, interest) in pending {
+        let Some(Descriptor::Socket(desc)) = cx.fds.get_mut(fd).map(|e| &mut e.desc) else {
+            continue;
+        };
+        let want = match interest {
+            Interest::Read => hostsock::Interest::READABLE,
+            Interest::Write => hostsock::Interest::WRITABLE,
+        };
+        match desc.poll_key(&mut cx.net) {
+            Ok((p, key)) => {
+                keyed.push((fd, key, want));
+                poller = Some(p);
+            }
+            Err(err) => {
+                tracing::debug!(%err, fd, "poller registration failed");
+                desc.ready = ReadyHint {
+                    read: Some((0, false)),
+                    write: Some(false),
+                };
+                return true;
+            }
+        }
+    }
+    let Some(poller) = poller else {
+        return false;
+    };
+    let subs: Vec<_> = keyed.iter().map(|&(_, k, i)| (k, i)).collect();
+    let timeout = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+    let ready = match lock(&poller).wait(&subs, timeout) {
+        Ok(r) => r,
+        Err(err) => {
+            tracing::debug!(%err, "poller wait failed");
+            for &(fd, key, _) in &keyed {
+                let r = hostsock::Readiness {
+                    key,
+                    readable: true,
+                    writable: true,
+                    hangup: false,
+                    error: true,
+                    nbytes: 0,
+                };
+                set_hint(cx, fd, &r);
+            }
+            return true;
+        }
+    };
+    for &(fd, key, _) in &keyed {
+        if let Some(r) = ready.iter().find(|r| r.key == key) {
+            set_hint(cx, fd, r);
+        }
+    }
+    true
+}
+
+/// Records a poller report on socket `fd`.
+fn set_hint(cx: &mut crate::ctx::GuestCtx, fd: u32, r: &hostsock::Readiness) {
+    if let Some(Descriptor::Socket(desc)) = cx.fds.get_mut(fd).map(|e| &mut e.desc) {
+        if r.readable || r.hangup {
+            desc.ready.read = Some((r.nbytes, r.hangup));
+        }
+        if r.writable || r.hangup || r.error {
+            desc.ready.write = Some(r.hangup);
+        }
+    }
 }

@@ -43,8 +43,8 @@ pub(crate) fn sock_open(
         SocketType::Dgram => SocketKind::Datagram,
         _ => return Err(Errno::Inval.into()),
     };
-    // Reserve the guest fd before creating the host socket: EMFILE costs nothing.
-    drop(cx.fds.vacant_fd()?);
+    // Check for a free guest fd before creating the host socket: EMFILE costs nothing.
+    cx.fds.vacant_fd().map(|_| ())?;
     let mut sock = Socket::open(family, kind, cx.net.policy.clone())?;
     cx.net.configure(&mut sock);
     let fd = install(cx, sock, 0)?;
@@ -204,7 +204,7 @@ fn accept(
 ) -> Result<(), Fault> {
     memory::slice(mem, ro_fd_p, 4)?;
     socket_mut(cx, fd)?;
-    drop(cx.fds.vacant_fd()?);
+    cx.fds.vacant_fd().map(|_| ())?;
     let blocking = if flags & fdflags::NONBLOCK != 0 {
         Blocking::No
     } else {

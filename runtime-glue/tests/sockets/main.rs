@@ -1,5 +1,5 @@
-//! Socket integration tests: real guests (the `wasmedge_wasi_socket` examples, tokio_wasi
-//! + hyper_wasi, Rust std, a wasi-libc select() server, raw 2-arg/3-arg accept guests)
+//! Socket integration tests: real guests (the `wasmedge_wasi_socket` examples,
+//! tokio_wasi with hyper_wasi, Rust std, a wasi-libc select() server, raw 2-arg/3-arg accept guests)
 //! served by the `fdvirt` binary on loopback, plus hostile-input WAT guests run in
 //! process. Every wait is bounded and every spawned process is killed on drop.
 

@@ -141,6 +141,8 @@ pub(crate) fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
 #[derive(Debug)]
 pub(crate) struct Response {
     pub(crate) status: u16,
+    /// Header names (lower-cased) and values.
+    #[allow(dead_code)]
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
 }

@@ -157,11 +157,30 @@ pub static FAMILIES: &[&[HostCall]] = &[
     crate::wasi::path_open::HOSTCALLS,
     crate::wasi::poll::HOSTCALLS,
     crate::wasi::proc::HOSTCALLS,
+    crate::wasmedge::HOSTCALLS,
 ];
 
 /// Every host call the runtime provides.
 pub fn hostcalls() -> impl Iterator<Item = &'static HostCall> {
     FAMILIES.iter().flat_map(|f| f.iter())
+}
+
+/// The row an import of `module`.`name` with this signature binds to (WasmEdge's rule,
+/// `shared/spec/wasmedge-socket-abi.md` §4.2): the row of the same name when the
+/// signatures match; otherwise, for the eleven WasmEdge socket names that have a `_v2`
+/// twin, that twin when *its* signature matches (so a 3-arg `sock_accept` import gets
+/// `sock_accept_v2`, an 8-arg `sock_recv_from` gets `sock_recv_from_v2`).
+pub fn resolve(
+    module: &str,
+    name: &str,
+    params: &[ValKind],
+    results: &[ValKind],
+) -> Option<&'static HostCall> {
+    let fits = |h: &&'static HostCall| h.params == params && h.results() == results;
+    find(module, name).filter(fits).or_else(|| {
+        let v2 = crate::wasmedge::v2_redirect(name)?;
+        find(module, v2).filter(fits)
+    })
 }
 
 /// The row for `module`.`name`, if the runtime provides it.

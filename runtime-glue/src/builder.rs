@@ -19,6 +19,7 @@ pub const DEFAULT_MAX_FDS: usize = 1024;
 /// Builds and runs a guest. See the crate docs for an example.
 #[derive(Debug)]
 pub struct GuestBuilder {
+    net: crate::socket::NetConfig,
     args: Vec<String>,
     env: Vec<(String, String)>,
     preopens: Vec<(Dir, String)>,
@@ -44,6 +45,7 @@ impl GuestBuilder {
             args: Vec::new(),
             env: Vec::new(),
             preopens: Vec::new(),
+            net: crate::socket::NetConfig::default(),
             policy: FdPolicy::default(),
             max_fds: DEFAULT_MAX_FDS,
             stdin: Stdio::Inherit,
@@ -155,7 +157,21 @@ impl GuestBuilder {
         self
     }
 
-    /// Builds the host state: stdio at 0..=2, preopens from 3.
+    /// Sets the network configuration: policy, socket options and pre-opened listeners
+    /// (default: allow everything, as WasmEdge; `TCP_NODELAY` on; no listeners).
+    pub fn network(mut self, net: crate::socket::NetConfig) -> Self {
+        self.net = net;
+        self
+    }
+
+    /// Adds a pre-opened listening socket (Wasmtime's `--tcplisten`): listeners become
+    /// fds 3, 4, ... in the order given, before preopened directories.
+    pub fn tcplisten(mut self, addr: std::net::SocketAddr) -> Self {
+        self.net.listeners.push(addr);
+        self
+    }
+
+    /// Builds the host state: stdio at 0..=2, then pre-opened listeners, then preopens.
     ///
     /// # Errors
     ///
@@ -181,7 +197,19 @@ impl GuestBuilder {
             });
             (desc, Rights::DIR)
         });
-        for (fd, (desc, base)) in (0u32..).zip(stdio.into_iter().chain(preopens)) {
+        let net = crate::socket::NetState::new(&self.net);
+        let listeners = self
+            .net
+            .listeners
+            .iter()
+            .map(|&addr| {
+                let s = crate::socket::open_listener(addr, &net)
+                    .map_err(|source| RunError::Listen { addr, source })?;
+                Ok((Descriptor::Socket(s), crate::socket::SocketDesc::rights()))
+            })
+            .collect::<Result<Vec<_>, RunError>>()?;
+        let all = stdio.into_iter().chain(listeners).chain(preopens);
+        for (fd, (desc, base)) in (0u32..).zip(all) {
             let inheriting = if base == Rights::DIR {
                 Rights::DIR.or(Rights::FILE)
             } else {
@@ -198,6 +226,7 @@ impl GuestBuilder {
             .map(|(k, v)| format!("{k}={v}").into_bytes())
             .collect();
         cx.trace = self.trace;
+        cx.net = net;
         cx.max_memory = self.max_memory;
         Ok(cx)
     }

@@ -10,6 +10,8 @@ use crate::{descriptor::FdEntry, errno::Errno};
 /// guest memory slice.
 #[derive(Debug)]
 pub struct GuestCtx {
+    /// Network policy, socket options and the socket poller.
+    pub(crate) net: crate::socket::NetState,
     /// The guest's descriptors, numbered by the embedder's `FdPolicy`.
     pub(crate) fds: FdTable<FdEntry>,
     /// argv, each without terminator.
@@ -32,6 +34,7 @@ impl GuestCtx {
     pub fn new(fds: FdTable<FdEntry>) -> Self {
         Self {
             fds,
+            net: crate::socket::NetState::default(),
             args: Vec::new(),
             env: Vec::new(),
             rng: StdRng::from_os_rng(),

@@ -75,6 +75,8 @@ pub enum Descriptor {
     File(FileDesc),
     /// A directory, preopened or opened by the guest.
     Dir(DirDesc),
+    /// A TCP or UDP socket (opened, accepted or pre-opened with `--tcplisten`).
+    Socket(crate::socket::SocketDesc),
 }
 
 /// An open file. The file position is the host's.
@@ -219,6 +221,7 @@ impl Descriptor {
             Descriptor::Stderr(_) => "stderr",
             Descriptor::File(_) => "file",
             Descriptor::Dir(_) => "dir",
+            Descriptor::Socket(_) => "socket",
         }
     }
 
@@ -234,6 +237,7 @@ impl Descriptor {
                 .map(|m| filetype_of(&m))
                 .unwrap_or(Filetype::Unknown),
             Descriptor::Dir(_) => Filetype::Directory,
+            Descriptor::Socket(s) => s.filetype(),
         }
     }
 
@@ -242,6 +246,7 @@ impl Descriptor {
         match self {
             Descriptor::Stdin(i) => Ok(i.read(buf)?),
             Descriptor::File(f) => Ok(f.file.read(buf)?),
+            Descriptor::Socket(s) => s.read(buf),
             Descriptor::Dir(_) => Err(Errno::Isdir.into()),
             Descriptor::Stdout(_) | Descriptor::Stderr(_) => Err(Errno::Badf.into()),
         }
@@ -258,6 +263,7 @@ impl Descriptor {
                 f.file.write_all(buf)?;
                 Ok(buf.len())
             }
+            Descriptor::Socket(s) => s.write(buf),
             Descriptor::Dir(_) => Err(Errno::Isdir.into()),
             Descriptor::Stdin(_) => Err(Errno::Badf.into()),
         }
@@ -297,6 +303,10 @@ impl Descriptor {
             }
             Descriptor::File(f) => Ok(Filestat::from_metadata(&f.file.metadata()?)),
             Descriptor::Dir(d) => Ok(Filestat::from_metadata(&d.dir.dir_metadata()?)),
+            Descriptor::Socket(s) => Ok(Filestat {
+                filetype: s.filetype(),
+                ..stdio_filestat()
+            }),
         }
     }
 
@@ -317,6 +327,8 @@ impl Descriptor {
             }
             (Descriptor::File(_), Interest::Write) => Ok(ready(0)),
             (Descriptor::Dir(_), _) => Err(Errno::Isdir.into()),
+            // Socket readiness comes from the guest's poller (see `wasi::poll`).
+            (Descriptor::Socket(s), interest) => Ok(s.take_ready(interest)),
             _ => Err(Errno::Badf.into()),
         }
     }

@@ -70,6 +70,15 @@ pub enum RunError {
         #[source]
         source: FdError,
     },
+    /// A pre-opened listener (`--tcplisten`) could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The requested address.
+        addr: std::net::SocketAddr,
+        /// The host error.
+        #[source]
+        source: io::Error,
+    },
     /// The module exports no `_start` function of type `() -> ()`.
     #[error("module has no `_start` function of type () -> ()")]
     NoStart,

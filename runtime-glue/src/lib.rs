@@ -113,13 +113,16 @@ pub mod memory;
 mod names;
 mod run;
 pub mod stdio;
+pub mod socket;
 pub mod types;
 pub mod wasi;
+pub mod wasmedge;
 
 pub use builder::{DEFAULT_MAX_FDS, GuestBuilder};
 pub use ctx::GuestCtx;
 pub use errno::{Errno, Fault, Trap};
 pub use error::{ExitStatus, RunError};
+pub use socket::{NetConfig, SocketOptions};
 pub use stdio::{SharedBuffer, Stdio};
 
 #[cfg(test)]

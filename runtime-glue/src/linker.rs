@@ -53,6 +53,24 @@ pub fn func_type_text(ty: &FuncType) -> String {
     }
 }
 
+/// The table's view of a wasm function type; `None` if it uses a type no row uses.
+fn kinds(ty: &FuncType) -> Option<(Vec<ValKind>, Vec<ValKind>)> {
+    let kind = |t: &ValType| match t {
+        ValType::I32 => Some(ValKind::I32),
+        ValType::I64 => Some(ValKind::I64),
+        _ => None,
+    };
+    let params = ty.params().iter().map(kind).collect::<Option<Vec<_>>>()?;
+    let results = ty.results().iter().map(kind).collect::<Option<Vec<_>>>()?;
+    Some((params, results))
+}
+
+/// The row a function import binds to, by name and signature (see [`abi::resolve`]).
+fn resolve_import(module: &str, name: &str, ty: &FuncType) -> Option<&'static HostCall> {
+    let (params, results) = kinds(ty)?;
+    abi::resolve(module, name, &params, &results)
+}
+
 fn row_type(hc: &HostCall) -> FuncType {
     FuncType::new(
         hc.params.iter().copied().map(val_type),
@@ -74,10 +92,11 @@ pub fn check_imports(module: &Module) -> Result<(), RunError> {
             signature,
         };
         match import.ty() {
-            ExternType::Func(ty) => match abi::find(import.module(), import.name()) {
-                Some(hc) if row_type(hc) == *ty => {}
-                _ => return Err(unknown(func_type_text(ty))),
-            },
+            ExternType::Func(ty) => {
+                if resolve_import(import.module(), import.name(), ty).is_none() {
+                    return Err(unknown(func_type_text(ty)));
+                }
+            }
             ExternType::Memory(_) => return Err(unknown("memory".into())),
             ExternType::Table(_) => return Err(unknown("table".into())),
             ExternType::Global(_) => return Err(unknown("global".into())),
@@ -135,14 +154,40 @@ fn dispatch(
     }
 }
 
-/// A linker with every row of the host-call table defined.
+/// A linker for `module`: every row of the host-call table under its own name, except
+/// that an import whose signature selects another row (WasmEdge's V1/`_v2` rule, see
+/// [`abi::resolve`]) gets that row under the imported name.
 ///
 /// # Errors
 ///
 /// [`RunError::Instantiate`] if two rows share a name (a table bug).
-pub fn build(engine: &Engine) -> Result<Linker<GuestCtx>, RunError> {
+pub fn build(engine: &Engine, module: &Module) -> Result<Linker<GuestCtx>, RunError> {
     let mut linker = Linker::new(engine);
-    for hc in abi::hostcalls() {
+    let redirected: Vec<(String, &'static HostCall)> = module
+        .imports()
+        .filter_map(|i| match i.ty() {
+            ExternType::Func(ty) => resolve_import(i.module(), i.name(), ty)
+                .filter(|hc| hc.name != i.name())
+                .map(|hc| (i.name().to_string(), hc)),
+            _ => None,
+        })
+        .collect();
+    for (name, hc) in &redirected {
+        let hc: &'static HostCall = hc;
+        linker
+            .func_new(hc.module, name, row_type(hc), move |caller, args, results| {
+                dispatch(hc, caller, args, results)
+            })
+            .map_err(|e| RunError::Instantiate {
+                source: wasmi::Error::from(e),
+            })?;
+    }
+    let taken = |hc: &HostCall| {
+        redirected
+            .iter()
+            .any(|(n, r)| n == hc.name && r.module == hc.module)
+    };
+    for hc in abi::hostcalls().filter(|hc| !taken(hc)) {
         linker
             .func_new(
                 hc.module,

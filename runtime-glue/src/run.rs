@@ -26,7 +26,7 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
     }
     let mut store = Store::new(&engine, ctx);
     store.limiter(|cx| &mut cx.limits);
-    let linker = linker::build(&engine)?;
+    let linker = linker::build(&engine, &module)?;
     let instance = match linker.instantiate_and_start(&mut store, &module) {
         Ok(i) => i,
         Err(e) => return finish(e, None),

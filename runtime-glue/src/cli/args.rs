@@ -31,6 +31,10 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) trace: bool,
 
+    /// Network options (pre-opened listeners, policy, TCP_NODELAY).
+    #[command(flatten)]
+    pub(crate) net: super::net::NetArgs,
+
     /// The WebAssembly module to run.
     #[arg(value_name = "MODULE.wasm")]
     pub(crate) module: PathBuf,

@@ -6,7 +6,9 @@
 //! [`run::configure`].
 
 pub(crate) mod args;
+mod demo;
 pub(crate) mod exit;
+pub(crate) mod net;
 mod inspect;
 mod run;
 #[cfg(test)]
@@ -31,6 +33,9 @@ pub(crate) enum Command {
     /// Show a module's imports (by ABI family), exports, memories, and results-only
     /// call_indirect mismatches.
     Inspect(args::InspectArgs),
+    /// Serve the built-in guest HTTP server (no wasm toolchain needed) on
+    /// 127.0.0.1:8080 (`--port` to change).
+    Demo(demo::DemoArgs),
 }
 
 /// Parses the command line, runs the subcommand, and returns the process exit code.
@@ -39,6 +44,7 @@ pub(crate) fn main() -> i32 {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Inspect(args) => inspect::inspect(&args),
+        Command::Demo(args) => demo::demo(args),
     };
     match outcome {
         Ok(code) => code,

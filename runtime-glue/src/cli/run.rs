@@ -63,7 +63,7 @@ pub(super) fn configure(args: RunArgs, trace: bool) -> anyhow::Result<GuestBuild
                 )
             })?;
     }
-    Ok(builder)
+    Ok(builder.network(args.net.config()))
 }
 
 /// Installs the stderr subscriber: `--trace` enables target `fdvirt::trace`, and `RUST_LOG`

@@ -61,6 +61,9 @@ pub(crate) fn fd_fdstat_set_flags(
         return Err(Errno::Inval.into());
     }
     entry.flags = flags;
+    if let crate::descriptor::Descriptor::Socket(s) = &mut entry.desc {
+        s.set_nonblocking(flags & fdflags::NONBLOCK != 0);
+    }
     Ok(())
 }
 

@@ -185,7 +185,12 @@ fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> Scan {
 /// Files and stdio never report `Pending`, so without sockets this is a
 /// plain sleep. Descriptors that can be pending (sockets) should wait on
 /// their poller here instead of the bounded re-check sleep.
-fn wait_for_readiness(_cx: &mut GuestCtx, pending: &[(u32, Interest)], deadline: Option<Instant>) {
+fn wait_for_readiness(cx: &mut GuestCtx, pending: &[(u32, Interest)], deadline: Option<Instant>) {
+    // Sockets wait in the guest's persistent poller; what it reports is picked up by
+    // the next scan (see `socket::wait_pending`).
+    if crate::socket::wait_pending(cx, pending, deadline) {
+        return;
+    }
     let now = Instant::now();
     let until_deadline = deadline.map(|d| d.saturating_duration_since(now));
     let sleep = match (until_deadline, pending.is_empty()) {

@@ -7,6 +7,8 @@ mod basics;
 mod fds;
 mod fs;
 mod fs_escape;
+mod fs_meta;
 mod poll;
+mod robustness;
 mod traps;
 mod util;

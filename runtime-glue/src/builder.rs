@@ -178,25 +178,8 @@ impl GuestBuilder {
     /// [`RunError::FdSetup`] when these fds do not fit the policy or limit.
     pub fn build_ctx(self) -> Result<GuestCtx, RunError> {
         let mut fds = FdTable::with_limit(self.policy, self.max_fds);
-        let stdio = [
-            (Descriptor::Stdin(Input::new(self.stdin)), Rights::STDIN),
-            (
-                Descriptor::Stdout(Output::new(self.stdout, HostStream::Stdout)),
-                Rights::STDOUT,
-            ),
-            (
-                Descriptor::Stderr(Output::new(self.stderr, HostStream::Stderr)),
-                Rights::STDOUT,
-            ),
-        ];
-        let preopens = self.preopens.into_iter().map(|(dir, name)| {
-            let desc = Descriptor::Dir(DirDesc {
-                dir,
-                preopen: Some(name),
-                listing: None,
-            });
-            (desc, Rights::DIR)
-        });
+        let (stdio, preopens) =
+            initial_entries(self.stdin, self.stdout, self.stderr, self.preopens);
         let net = crate::socket::NetState::new(&self.net);
         let listeners = self
             .net
@@ -254,4 +237,36 @@ impl GuestBuilder {
     pub fn run_bytes(self, wasm: &[u8]) -> Result<ExitStatus, RunError> {
         crate::run::run(self, wasm)
     }
+}
+
+/// Stdio (fds 0..=2) and preopened directories with their base rights.
+fn initial_entries(
+    stdin: Stdio,
+    stdout: Stdio,
+    stderr: Stdio,
+    preopens: Vec<(Dir, String)>,
+) -> (
+    [(Descriptor, Rights); 3],
+    impl Iterator<Item = (Descriptor, Rights)>,
+) {
+    let stdio = [
+        (Descriptor::Stdin(Input::new(stdin)), Rights::STDIN),
+        (
+            Descriptor::Stdout(Output::new(stdout, HostStream::Stdout)),
+            Rights::STDOUT,
+        ),
+        (
+            Descriptor::Stderr(Output::new(stderr, HostStream::Stderr)),
+            Rights::STDOUT,
+        ),
+    ];
+    let preopens = preopens.into_iter().map(|(dir, name)| {
+        let desc = Descriptor::Dir(DirDesc {
+            dir,
+            preopen: Some(name),
+            listing: None,
+        });
+        (desc, Rights::DIR)
+    });
+    (stdio, preopens)
 }

@@ -175,9 +175,12 @@ pub fn build(engine: &Engine, module: &Module) -> Result<Linker<GuestCtx>, RunEr
     for (name, hc) in &redirected {
         let hc: &'static HostCall = hc;
         linker
-            .func_new(hc.module, name, row_type(hc), move |caller, args, results| {
-                dispatch(hc, caller, args, results)
-            })
+            .func_new(
+                hc.module,
+                name,
+                row_type(hc),
+                move |caller, args, results| dispatch(hc, caller, args, results),
+            )
             .map_err(|e| RunError::Instantiate {
                 source: wasmi::Error::from(e),
             })?;

@@ -212,13 +212,7 @@ fn assemble(
                 export_done = true;
             }
             CODE_SECTION => {
-                let mut code = Vec::new();
-                uleb(&mut code, bodies.len() as u64);
-                for (i, b) in (0u32..).zip(bodies) {
-                    let rewritten = body(wasm, b, counts.imported_funcs.checked_add(i)?, global)?;
-                    uleb(&mut code, rewritten.len() as u64);
-                    code.extend_from_slice(&rewritten);
-                }
+                let code = code_section(wasm, bodies, counts.imported_funcs, global)?;
                 section(&mut out, CODE_SECTION, &code);
             }
             _ => section(&mut out, *id, content),
@@ -231,6 +225,23 @@ fn assemble(
         section(&mut out, EXPORT_SECTION, &append_entry(None, &new_export)?);
     }
     Some(out)
+}
+
+/// The code section's content with every body rewritten.
+fn code_section(
+    wasm: &[u8],
+    bodies: &[wasmparser::FunctionBody<'_>],
+    imported_funcs: u32,
+    global: u32,
+) -> Option<Vec<u8>> {
+    let mut code = Vec::new();
+    uleb(&mut code, bodies.len() as u64);
+    for (i, b) in (0u32..).zip(bodies) {
+        let rewritten = body(wasm, b, imported_funcs.checked_add(i)?, global)?;
+        uleb(&mut code, rewritten.len() as u64);
+        code.extend_from_slice(&rewritten);
+    }
+    Some(code)
 }
 
 /// The name-section name of function `index`, if the module has one.

@@ -43,6 +43,29 @@ struct Request {
 }
 
 impl Request {
+    /// Validates the raw ABI values (unknown flag bits are `EINVAL`).
+    fn decode(
+        dirflags: u32,
+        oflags_raw: u32,
+        base: u64,
+        inheriting: u64,
+        fdflags_raw: u32,
+    ) -> Result<Self, Errno> {
+        Ok(Request {
+            follow: dirflags & LOOKUP_SYMLINK_FOLLOW != 0,
+            oflags: u16::try_from(oflags_raw)
+                .ok()
+                .filter(|o| o & !oflags::ALL == 0)
+                .ok_or(Errno::Inval)?,
+            base: Rights(base).and(Rights::KNOWN),
+            inheriting: Rights(inheriting).and(Rights::KNOWN),
+            fdflags: u16::try_from(fdflags_raw)
+                .ok()
+                .filter(|f| f & !fdflags::ALL == 0)
+                .ok_or(Errno::Inval)?,
+        })
+    }
+
     fn has(&self, flag: u16) -> bool {
         self.oflags & flag != 0
     }
@@ -133,19 +156,13 @@ pub(crate) fn path_open(
     fdflags_raw: u32,
     opened_fd: u32,
 ) -> Result<(), Fault> {
-    let req = Request {
-        follow: dirflags & LOOKUP_SYMLINK_FOLLOW != 0,
-        oflags: u16::try_from(oflags_raw)
-            .ok()
-            .filter(|o| o & !oflags::ALL == 0)
-            .ok_or(Errno::Inval)?,
-        base: Rights(fs_rights_base).and(Rights::KNOWN),
-        inheriting: Rights(fs_rights_inheriting).and(Rights::KNOWN),
-        fdflags: u16::try_from(fdflags_raw)
-            .ok()
-            .filter(|f| f & !fdflags::ALL == 0)
-            .ok_or(Errno::Inval)?,
-    };
+    let req = Request::decode(
+        dirflags,
+        oflags_raw,
+        fs_rights_base,
+        fs_rights_inheriting,
+        fdflags_raw,
+    )?;
     let (entry, _) = dir_entry(cx, fd, req.dir_rights())?;
     let applicable = Rights::FILE.or(Rights::DIR);
     if !entry.inheriting.contains(req.base.and(applicable)) {

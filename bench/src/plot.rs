@@ -22,26 +22,19 @@ pub fn write_all(rows: &[Row], dir: &Path) -> Result<Vec<PathBuf>> {
             r.config.ends_with(&format!("× {size}"))
         });
         let title = format!("Echo, {size} messages: throughput vs connections");
-        if plot(
-            &dir.join(file),
-            &title,
-            "concurrent connections",
-            "messages/s",
-            &series,
-        )? {
+        let axes = ("concurrent connections", "messages/s");
+        if plot(&dir.join(file), &title, axes, YScale::Linear, &series)? {
             written.push(dir.join(file));
         }
     }
     let series = series(rows, Workload::Poll, |_| true);
     let title = "Poll scaling: active-connection throughput vs idle connections";
     let file = dir.join("poll-scaling.svg");
-    if plot(
-        &file,
-        title,
+    let axes = (
         "idle connections",
-        "messages/s (1 active connection)",
-        &series,
-    )? {
+        "messages/s on the active connection (log scale)",
+    );
+    if plot(&file, title, axes, YScale::Log, &series)? {
         written.push(file);
     }
     Ok(written)
@@ -66,13 +59,27 @@ fn series(rows: &[Row], workload: Workload, keep: impl Fn(&Row) -> bool) -> Vec<
     out
 }
 
+/// Y axis scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum YScale {
+    Linear,
+    Log,
+}
+
 /// Draws a log-x line chart; false (and no file) when there is nothing to draw.
-fn plot(path: &Path, title: &str, x_desc: &str, y_desc: &str, series: &[Series]) -> Result<bool> {
+fn plot(
+    path: &Path,
+    title: &str,
+    axes: (&str, &str),
+    y_scale: YScale,
+    series: &[Series],
+) -> Result<bool> {
     let points = series.iter().flat_map(|(_, p)| p.iter());
-    let (mut x_max, mut y_max) = (1.0f64, 0.0f64);
+    let (mut x_max, mut y_min, mut y_max) = (1.0f64, f64::MAX, 0.0f64);
     for &(x, y) in points {
         x_max = x_max.max(x);
         y_max = y_max.max(y);
+        y_min = y_min.min(y);
     }
     if series.is_empty() || y_max <= 0.0 {
         return Ok(false);
@@ -80,40 +87,53 @@ fn plot(path: &Path, title: &str, x_desc: &str, y_desc: &str, series: &[Series])
     let err = |e: &dyn std::fmt::Display| anyhow!("plotting {}: {e}", path.display());
     let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut builder = ChartBuilder::on(&root);
+    builder
         .caption(title, ("sans-serif", 22))
         .margin(16)
         .x_label_area_size(44)
-        .y_label_area_size(80)
-        .build_cartesian_2d((0.8f64..x_max * 1.25).log_scale(), 0f64..y_max * 1.1)
-        .map_err(|e| err(&e))?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .y_label_formatter(&|y| crate::stats::fmt_num(*y))
-        .draw()
-        .map_err(|e| err(&e))?;
-    for (i, (label, pts)) in series.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-            .map_err(|e| err(&e))?
-            .label(label.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-        chart
-            .draw_series(pts.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            .map_err(|e| err(&e))?;
+        .y_label_area_size(80);
+    let x_range = (0.8f64..x_max * 1.25).log_scale();
+    // The same drawing code for both coordinate types (they are different Rust types).
+    macro_rules! draw {
+        ($chart:expr) => {{
+            let mut chart = $chart.map_err(|e| err(&e))?;
+            chart
+                .configure_mesh()
+                .x_desc(axes.0)
+                .y_desc(axes.1)
+                .y_label_formatter(&|y| crate::stats::fmt_num(*y))
+                .draw()
+                .map_err(|e| err(&e))?;
+            for (i, (label, pts)) in series.iter().enumerate() {
+                let color = Palette99::pick(i).to_rgba();
+                chart
+                    .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+                    .map_err(|e| err(&e))?
+                    .label(label.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                    });
+                chart
+                    .draw_series(pts.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                    .map_err(|e| err(&e))?;
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(|e| err(&e))?;
+        }};
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| err(&e))?;
+    match y_scale {
+        YScale::Linear => draw!(builder.build_cartesian_2d(x_range, 0f64..y_max * 1.1)),
+        YScale::Log => {
+            let lo = (y_min.max(0.1) / 2.0).max(0.1);
+            draw!(builder.build_cartesian_2d(x_range, (lo..y_max * 2.0).log_scale()))
+        }
+    }
     root.present().map_err(|e| err(&e))?;
     Ok(true)
 }

@@ -223,3 +223,46 @@ fn size_labels() {
     assert_eq!(size_label(87026), "85 KiB");
     assert_eq!(size_label(4_679_196), "4.5 MiB");
 }
+
+#[test]
+fn plots_draw_every_contender() {
+    use crate::{
+        contender::{Contender, Program, Runtime},
+        results::{Row, Workload},
+    };
+    let mut rows = Vec::new();
+    for (runtime, base) in [
+        (Runtime::Native, 1000.0),
+        (Runtime::fdvirt("lowest"), 800.0),
+    ] {
+        let c = Contender::new(runtime, Program::Echo);
+        for n in [10.0, 100.0, 1000.0] {
+            let mut r = Row::new(Workload::Poll, &format!("{n}"), n, &c);
+            r.values = vec![base / n.log10()];
+            rows.push(r);
+        }
+        let mut e = Row::new(
+            Workload::Echo,
+            &crate::workloads::echo::config(16, 64),
+            16.0,
+            &c,
+        );
+        e.values = vec![base];
+        rows.push(e);
+    }
+    let dir = std::env::temp_dir().join(format!("fdvirt-bench-plots-{}", std::process::id()));
+    let written = crate::plot::write_all(&rows, &dir).unwrap();
+    let names: Vec<_> = written
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["echo-64B.svg", "poll-scaling.svg"],
+        "no 16 KiB rows, no 16 KiB plot"
+    );
+    let svg = std::fs::read_to_string(dir.join("poll-scaling.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("native · bench-echo"));
+    assert!(svg.contains("fdvirt (lowest) · bench-echo.wasm"));
+    let _ = std::fs::remove_dir_all(dir);
+}

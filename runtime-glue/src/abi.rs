@@ -237,11 +237,35 @@ impl HostCall {
         }
         s.push(')');
         let _ = match result {
-            Ok(()) => write!(s, " = 0"),
+            Ok(()) => write!(s, " = 0{}", self.outputs(mem, raw)),
             Err(Fault::Errno(e)) => write!(s, " = {} ({})", crate::errno::code(*e), e.name()),
             Err(Fault::Trap(t)) => write!(s, " -> {t}"),
         };
         s
+    }
+
+    /// ` [nread=5, ...]`: the values a successful call stored through its
+    /// output pointers (by parameter name), for strace-like traces.
+    fn outputs(&self, mem: &[u8], raw: &[u64]) -> String {
+        let mut out = Vec::new();
+        for (i, name) in self.param_names.iter().enumerate() {
+            let Some(width) = OUTPUTS.iter().find(|(n, _)| n == name).map(|(_, w)| *w) else {
+                continue;
+            };
+            let ptr = raw.get(i).copied().unwrap_or(0) as u32;
+            let value = match width {
+                8 => memory::read_u64(mem, ptr).ok(),
+                _ => memory::read_u32(mem, ptr).ok().map(u64::from),
+            };
+            if let Some(v) = value {
+                out.push(format!("{name}={v}"));
+            }
+        }
+        if out.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", out.join(", "))
+        }
     }
 
     /// If parameter `i` is a `*path` pointer followed by its `*_len`, the text.
@@ -255,6 +279,23 @@ impl HostCall {
         Some(String::from_utf8_lossy(bytes).into_owned())
     }
 }
+
+/// Output-pointer parameter names and the width (bytes) stored there.
+const OUTPUTS: &[(&str, u8)] = &[
+    ("opened_fd", 4),
+    ("nread", 4),
+    ("nwritten", 4),
+    ("bufused", 4),
+    ("nevents", 4),
+    ("argc", 4),
+    ("argv_buf_size", 4),
+    ("environc", 4),
+    ("environ_buf_size", 4),
+    ("newoffset", 8),
+    ("position", 8),
+    ("time", 8),
+    ("resolution", 8),
+];
 
 /// Formats `(p1, p2) -> r`.
 pub fn signature_text(params: &[ValKind], results: &[ValKind]) -> String {

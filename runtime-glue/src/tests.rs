@@ -203,3 +203,20 @@ fn cap_std_escape_error_maps_to_enotcapable() {
     let eacces = std::io::Error::from_raw_os_error(13);
     assert_eq!(crate::errno::from_io(&eacces), Errno::Acces);
 }
+
+#[test]
+fn trace_line_shows_values_stored_through_output_pointers() {
+    let mut cx = GuestBuilder::new()
+        .stdout(Stdio::Capture(SharedBuffer::new()))
+        .build_ctx()
+        .unwrap();
+    let mut mem = with_iovecs(64, &[(32, 4)]);
+    let fd_write = abi::find("wasi_snapshot_preview1", "fd_write").unwrap();
+    let raw = [1, 0, 1, 48];
+    let result = fd_write.invoke(&mut cx, &mut mem, &raw);
+    let line = fd_write.describe(&mem, &raw, &result);
+    assert_eq!(
+        line,
+        "fd_write(fd=1, iovs=0, iovs_len=1, nwritten=48) = 0 [nwritten=4]"
+    );
+}

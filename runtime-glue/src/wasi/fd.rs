@@ -20,7 +20,7 @@ host_table! {
         fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) -> errno,
         fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) -> errno,
         fd_seek(fd: u32, offset: i64, whence: u32, newoffset: u32) -> errno,
-        fd_tell(fd: u32, offset: u32) -> errno,
+        fd_tell(fd: u32, position: u32) -> errno,
         fd_close(fd: u32) -> errno,
         fd_renumber(fd: u32, to: u32) -> errno,
     ];
@@ -162,13 +162,13 @@ pub(crate) fn fd_tell(
     cx: &mut GuestCtx,
     mem: &mut [u8],
     fd: u32,
-    offset: u32,
+    position: u32,
 ) -> Result<(), Fault> {
     let entry = cx.entry_mut(fd)?;
     entry.check(Rights::FD_TELL)?;
-    memory::range(mem.len(), offset, 8)?;
+    memory::range(mem.len(), position, 8)?;
     let pos = entry.desc.seek(SeekFrom::Current(0))?;
-    memory::write_u64(mem, offset, pos)?;
+    memory::write_u64(mem, position, pos)?;
     Ok(())
 }
 

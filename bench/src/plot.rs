@@ -75,8 +75,9 @@ fn plot(
     series: &[Series],
 ) -> Result<bool> {
     let points = series.iter().flat_map(|(_, p)| p.iter());
-    let (mut x_max, mut y_min, mut y_max) = (1.0f64, f64::MAX, 0.0f64);
+    let (mut x_min, mut x_max, mut y_min, mut y_max) = (f64::MAX, 1.0f64, f64::MAX, 0.0f64);
     for &(x, y) in points {
+        x_min = x_min.min(x);
         x_max = x_max.max(x);
         y_max = y_max.max(y);
         y_min = y_min.min(y);
@@ -93,7 +94,7 @@ fn plot(
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(80);
-    let x_range = (0.8f64..x_max * 1.25).log_scale();
+    let x_range = (x_min.max(0.1) * 0.8..x_max * 1.25).log_scale();
     // The same drawing code for both coordinate types (they are different Rust types).
     macro_rules! draw {
         ($chart:expr) => {{
@@ -102,6 +103,7 @@ fn plot(
                 .configure_mesh()
                 .x_desc(axes.0)
                 .y_desc(axes.1)
+                .x_label_formatter(&|x| crate::stats::fmt_num(*x))
                 .y_label_formatter(&|y| crate::stats::fmt_num(*y))
                 .draw()
                 .map_err(|e| err(&e))?;

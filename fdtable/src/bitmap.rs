@@ -20,7 +20,9 @@
 //! stale quarantine entry is recognised (see `FdTable::release_due`).
 //!
 //! Invariants: a present node has at least one used fd below it (empty
-//! nodes are detached at once); a node on a free list is all-zero with all
+//! nodes are detached), except for at most one *parked* empty leaf, kept so
+//! that an insert+remove cycle at an otherwise empty leaf does not detach
+//! and re-attach it every time; a node on a free list is all-zero with all
 //! children `NONE`, so reusing it only sets its parent link. Every node
 //! knows its parent and its position there, so the upward walks on a
 //! change need no recorded path; they stop as soon as nothing changes
@@ -33,9 +35,15 @@
 
 mod search;
 
+#[cfg(test)]
+pub(crate) use search::select_zero;
+
 const BITS: u32 = 6;
 const FAN: usize = 64;
 const NONE: u32 = u32::MAX;
+/// Children per count group, and groups per inner node.
+const GROUP: usize = 8;
+const GROUPS: usize = FAN / GROUP;
 
 #[derive(Clone)]
 struct Leaf {
@@ -55,6 +63,9 @@ struct Inner {
     pos: u32,
     child: [u32; FAN],
     count: [u32; FAN],
+    /// `group[g]` = sum of `count[8g..8g + 8]`, so select and rank look at
+    /// <= 8 groups and <= 8 children per level instead of 64 children.
+    group: [u32; GROUPS],
 }
 
 /// What one fd holds.
@@ -87,6 +98,8 @@ pub(crate) struct FdBitmap {
     /// reached; `cache_no == u64::MAX` when empty.
     cache_no: u64,
     cache_idx: u32,
+    /// The leaf that last became empty, still attached (or `NONE`).
+    parked: u32,
 }
 
 fn bit(fd: u64) -> u64 {
@@ -112,6 +125,7 @@ impl FdBitmap {
             counted,
             cache_no: u64::MAX,
             cache_idx: NONE,
+            parked: NONE,
         }
     }
 
@@ -278,7 +292,7 @@ impl FdBitmap {
             self.unmark_full(parent, pos);
         }
         if empty {
-            self.detach_leaf(li);
+            self.park(li);
         }
     }
 
@@ -286,8 +300,14 @@ impl FdBitmap {
     fn add_counts(&mut self, mut node: u32, mut pos: u32, inc: bool) {
         while node != NONE {
             let n = &mut self.inners[node as usize];
-            let c = &mut n.count[pos as usize];
-            *c = if inc { *c + 1 } else { *c - 1 };
+            let (c, g) = (pos as usize, pos as usize / GROUP);
+            if inc {
+                n.count[c] += 1;
+                n.group[g] += 1;
+            } else {
+                n.count[c] -= 1;
+                n.group[g] -= 1;
+            }
             (node, pos) = (n.parent, n.pos);
         }
     }
@@ -316,6 +336,15 @@ impl FdBitmap {
                 return;
             }
             (node, pos) = (n.parent, n.pos);
+        }
+    }
+
+    /// Parks leaf `li`, which just became empty, and detaches the leaf
+    /// parked before it if that is still empty.
+    fn park(&mut self, li: u32) {
+        let old = std::mem::replace(&mut self.parked, li);
+        if old != NONE && old != li && self.leaves[old as usize].used == 0 {
+            self.detach_leaf(old);
         }
     }
 
@@ -412,6 +441,7 @@ impl FdBitmap {
                     pos,
                     child: [NONE; FAN],
                     count: [0; FAN],
+                    group: [0; GROUPS],
                 });
                 return (self.inners.len() - 1) as u32;
             }
@@ -437,6 +467,7 @@ impl FdBitmap {
                     // Everything used so far lies under the old root; a
                     // subtree below 2^31 holds at most 2^30 fds.
                     n.count[0] = used as u32;
+                    n.group[0] = used as u32;
                 }
                 let o = &mut self.inners[old as usize];
                 (o.parent, o.pos) = (top, 0);

@@ -22,6 +22,11 @@ pub struct FdTable<T> {
     entries: Slab<T>,
     map: FdBitmap,
     policy: FdPolicy,
+    /// The policy's floor and end, and whether it is lowest-free, copied
+    /// out of `policy` for the insert fast path.
+    floor: u64,
+    end: u64,
+    lowest: bool,
     limit: usize,
     /// Lower bound on the lowest free fd at or above the floor (Linux's
     /// `next_fd`): searches start here.
@@ -48,6 +53,9 @@ impl<T> FdTable<T> {
             map: FdBitmap::new(policy.kind() != PolicyKind::Lowest),
             next_fd: u64::from(policy.floor()),
             quarantine: Quarantine::new(policy.quarantine()),
+            floor: u64::from(policy.floor()),
+            end: u64::from(policy.end()),
+            lowest: policy.kind() == PolicyKind::Lowest,
             limit: max_open,
             policy,
             rng,
@@ -210,17 +218,14 @@ impl<T> FdTable<T> {
         if self.quarantine.enabled() {
             self.release_due();
         }
-        let floor = u64::from(self.policy.floor());
-        let end = u64::from(self.policy.end());
-        let fd = match self.policy.kind() {
-            PolicyKind::Lowest => {
-                let fd = self.map.first_free(self.next_fd.max(floor));
-                self.next_fd = fd;
-                fd
-            }
-            PolicyKind::Random | PolicyKind::Capped { .. } => self.choose_random(floor, end)?,
+        let fd = if self.lowest {
+            let fd = self.map.first_free(self.next_fd.max(self.floor));
+            self.next_fd = fd;
+            fd
+        } else {
+            self.choose_random(self.floor, self.end)?
         };
-        if fd >= end {
+        if fd >= self.end {
             return Err(FdError::TableFull);
         }
         Ok(fd as Fd)

@@ -56,8 +56,11 @@ fn clearing_everything_frees_all_nodes() {
         map.set(fd, Slot::Free);
     }
     assert_eq!(map.used(), 0);
+    // Only the last emptied leaf stays parked, with its path (height 5).
     let debug = format!("{map:?}");
-    assert!(debug.contains("leaves: 0, inners: 0"), "{debug}");
+    assert!(debug.contains("leaves: 1, inners: 5"), "{debug}");
+    assert_eq!(map.next_used(0), None);
+    assert_eq!(map.first_free(0), 0);
 }
 
 #[test]
@@ -181,4 +184,21 @@ fn stale_quarantine_entry_does_not_free_a_reclosed_fd() {
         table.insert_at(1 << 31, 'g'),
         Err(FdError::OutOfRange { fd: 1 << 31 })
     );
+}
+
+#[test]
+fn select_zero_finds_each_zero_bit() {
+    use crate::bitmap::select_zero;
+    for word in [
+        0u64,
+        u64::MAX >> 1,
+        0xF0F0_0000_FFFF_0001,
+        1 << 63,
+        0x5555_5555_5555_5555,
+    ] {
+        let zeros: Vec<u32> = (0..64).filter(|b| word & (1 << b) == 0).collect();
+        for (k, &b) in zeros.iter().enumerate() {
+            assert_eq!(select_zero(word, k as u32), b, "word {word:#x} k {k}");
+        }
+    }
 }

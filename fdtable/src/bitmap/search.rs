@@ -4,7 +4,7 @@
 //! of word operations per level: never a scan whose length depends on how
 //! many fds are used.
 
-use super::{BITS, FAN, FdBitmap, NONE, above, bit};
+use super::{BITS, FdBitmap, GROUP, NONE, above, bit};
 
 impl FdBitmap {
     /// The lowest free fd at or above `start` (may be at or past the span,
@@ -67,7 +67,18 @@ impl FdBitmap {
     }
 
     /// The first used fd at or above `start`, if any.
-    pub(crate) fn next_used(&self, start: u64) -> Option<u64> {
+    pub(crate) fn next_used(&self, mut start: u64) -> Option<u64> {
+        // At most one retry: only the parked leaf can be present but empty.
+        loop {
+            match self.next_used_once(start)? {
+                Ok(fd) => return Some(fd),
+                Err(next) => start = next,
+            }
+        }
+    }
+
+    /// `next_used`, or `Err(next start)` if it reached the empty parked leaf.
+    fn next_used_once(&self, start: u64) -> Option<Result<u64, u64>> {
         let no = start >> BITS;
         if no >= self.span() >> BITS || self.root == NONE {
             return None;
@@ -84,7 +95,7 @@ impl FdBitmap {
             if level == 1 {
                 let used = self.leaves[child as usize].used & (u64::MAX << (start & 63));
                 if used != 0 {
-                    return Some((start & !63) | u64::from(used.trailing_zeros()));
+                    return Some(Ok((start & !63) | u64::from(used.trailing_zeros())));
                 }
                 break;
             }
@@ -104,8 +115,9 @@ impl FdBitmap {
         None
     }
 
-    /// The lowest used fd under a present `node` at `level` from `base`.
-    fn leftmost_used(&self, mut node: u32, mut level: u32, mut base: u64) -> u64 {
+    /// The lowest used fd under a present `node` at `level` from `base`, or
+    /// `Err(first fd after it)` if the leaf reached is the empty parked one.
+    fn leftmost_used(&self, mut node: u32, mut level: u32, mut base: u64) -> Result<u64, u64> {
         while level > 0 {
             let n = &self.inners[node as usize];
             let c = n.present.trailing_zeros();
@@ -113,7 +125,10 @@ impl FdBitmap {
             node = n.child[c as usize];
             level -= 1;
         }
-        base | u64::from(self.leaves[node as usize].used.trailing_zeros())
+        match self.leaves[node as usize].used {
+            0 => Err(base + 64),
+            used => Ok(base | u64::from(used.trailing_zeros())),
+        }
     }
 
     /// How many used fds are below `x`. Needs `counted`.
@@ -130,7 +145,10 @@ impl FdBitmap {
             }
             let n = &self.inners[node as usize];
             let p = ((x >> (BITS * level)) & 63) as usize;
-            below += n.count[..p].iter().map(|&c| u64::from(c)).sum::<u64>();
+            let g = p / GROUP;
+            let groups = n.group[..g].iter().map(|&c| u64::from(c));
+            let children = n.count[g * GROUP..p].iter().map(|&c| u64::from(c));
+            below += groups.chain(children).sum::<u64>();
             node = n.child[p];
         }
         if node == NONE {
@@ -156,17 +174,15 @@ impl FdBitmap {
             }
             let n = &self.inners[node as usize];
             let child_span = 1u64 << (BITS * level);
-            // At most 64 steps: `k` < the free fds under this node, so the
-            // loop stops at a child with more than `k` free fds.
-            let mut p = 0;
-            while p < FAN - 1 {
-                let free = child_span - u64::from(n.count[p]);
-                if k < free {
-                    break;
-                }
-                k -= free;
-                p += 1;
-            }
+            // Fixed work per level, branch-free: 7 group sums, then 7 child
+            // counts, to find where more than `k` fds are free.
+            let group_span = child_span * GROUP as u64;
+            let (g, skipped) = locate(k, n.group.iter().map(|&c| group_span - u64::from(c)));
+            k -= skipped;
+            let children = n.count[g * GROUP..].iter().take(GROUP);
+            let (c, skipped) = locate(k, children.map(|&c| child_span - u64::from(c)));
+            k -= skipped;
+            let p = g * GROUP + c;
             base |= (p as u64) << (BITS * level);
             node = n.child[p];
         }
@@ -177,6 +193,23 @@ impl FdBitmap {
     }
 }
 
+/// Given free counts of up to 8 consecutive blocks, returns the block that
+/// holds the `k`-th free fd and the free fds in the blocks before it. The
+/// prefix sums only grow, so "prefix <= k" holds for a leading run: counting
+/// it needs no data-dependent branch (mispredictions cost more than the
+/// few extra additions). The last block is never skipped.
+#[inline]
+fn locate(k: u64, free: impl Iterator<Item = u64>) -> (usize, u64) {
+    let (mut index, mut before, mut sum) = (0, 0, 0);
+    for f in free.take(GROUP - 1) {
+        sum += f;
+        let skip = sum <= k;
+        index += usize::from(skip);
+        before = if skip { sum } else { before };
+    }
+    (index, before)
+}
+
 /// First fd of child `c` of the level-`level` ancestor of leaf number `no`.
 fn child_base(no: u64, level: u32, c: u64) -> u64 {
     let node_first_leaf = no >> (BITS * level) << (BITS * level);
@@ -184,11 +217,19 @@ fn child_base(no: u64, level: u32, c: u64) -> u64 {
 }
 
 /// Position of the `k`-th (0-based) zero bit of `word`; `k` must be less
-/// than the number of zeros.
-fn select_zero(word: u64, k: u32) -> u32 {
+/// than the number of zeros. A binary search by popcount over halves: six
+/// steps whatever `k` is.
+pub(crate) fn select_zero(word: u64, mut k: u32) -> u32 {
     let mut free = !word;
-    for _ in 0..k {
-        free &= free - 1;
+    let mut pos = 0;
+    for half in [32, 16, 8, 4, 2, 1] {
+        let low = free & ((1u64 << half) - 1);
+        let ones = low.count_ones();
+        // Branch-free: `up` is all ones when the zero is in the high half.
+        let up = u64::from(k >= ones).wrapping_neg();
+        k -= ones & up as u32;
+        free = (free >> half) & up | low & !up;
+        pos += half & up as u32;
     }
-    free.trailing_zeros()
+    pos
 }

@@ -30,6 +30,7 @@ pub struct GuestBuilder {
     stderr: Stdio,
     trace: bool,
     max_memory: Option<usize>,
+    trap_names: bool,
 }
 
 impl Default for GuestBuilder {
@@ -53,6 +54,7 @@ impl GuestBuilder {
             stderr: Stdio::Inherit,
             trace: false,
             max_memory: None,
+            trap_names: true,
         }
     }
 
@@ -130,6 +132,20 @@ impl GuestBuilder {
     pub fn max_memory(mut self, bytes: usize) -> Self {
         self.max_memory = Some(bytes);
         self
+    }
+
+    /// Whether a trap reports the wasm function it happened in (default:
+    /// yes). Naming costs a `global.set` per call in the guest, since the
+    /// module is instrumented to track the current function; turn it off
+    /// for call-heavy benchmarks.
+    pub fn trap_names(mut self, on: bool) -> Self {
+        self.trap_names = on;
+        self
+    }
+
+    /// True unless [`Self::trap_names`] turned trap naming off.
+    pub(crate) fn names_traps(&self) -> bool {
+        self.trap_names
     }
 
     /// Connects fd 0.

@@ -15,7 +15,11 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
     let engine = Engine::default();
     // Prefer the instrumented module (names the trapping function); fall
     // back to the original if instrumentation declined or broke validation.
-    let module = match names::instrument(wasm).map(|w| Module::new(&engine, w)) {
+    let instrumented = builder
+        .names_traps()
+        .then(|| names::instrument(wasm))
+        .flatten();
+    let module = match instrumented.map(|w| Module::new(&engine, w)) {
         Some(Ok(m)) => m,
         _ => Module::new(&engine, wasm).map_err(|source| RunError::Load { source })?,
     };

@@ -75,3 +75,12 @@ fn guest_exporting_the_reserved_name_still_runs() {
     .unwrap();
     assert_eq!(GuestBuilder::new().run_bytes(&wasm).unwrap().code, 0);
 }
+
+#[test]
+fn trap_names_can_be_turned_off() {
+    let wasm = module("(func $inner unreachable)", "(call $inner)");
+    match GuestBuilder::new().trap_names(false).run_bytes(&wasm) {
+        Err(RunError::Trap { function, .. }) => assert_eq!(function, None),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}

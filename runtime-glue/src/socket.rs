@@ -316,7 +316,7 @@ pub(crate) fn wait_pending(
         Ok(r) => r,
         Err(err) => {
             tracing::debug!(%err, "poller wait failed");
-            for &(fd, key, _) in &keyed {
+            for &(fd, key, want) in &keyed {
                 let r = hostsock::Readiness {
                     key,
                     readable: true,
@@ -325,26 +325,32 @@ pub(crate) fn wait_pending(
                     error: true,
                     nbytes: 0,
                 };
-                set_hint(cx, fd, &r);
+                set_hint(cx, fd, want, &r);
             }
             return true;
         }
     };
-    for &(fd, key, _) in &keyed {
+    for &(fd, key, want) in &keyed {
         if let Some(r) = ready.iter().find(|r| r.key == key) {
-            set_hint(cx, fd, r);
+            set_hint(cx, fd, want, r);
         }
     }
     true
 }
 
-/// Records a poller report on socket `fd`.
-fn set_hint(cx: &mut crate::ctx::GuestCtx, fd: u32, r: &hostsock::Readiness) {
+/// Records a poller report on socket `fd` for the direction `want` subscribed to
+/// (a hint for the other direction would go stale).
+fn set_hint(
+    cx: &mut crate::ctx::GuestCtx,
+    fd: u32,
+    want: hostsock::Interest,
+    r: &hostsock::Readiness,
+) {
     if let Some(Descriptor::Socket(desc)) = cx.fds.get_mut(fd).map(|e| &mut e.desc) {
-        if r.readable || r.hangup {
+        if want.is_readable() && (r.readable || r.hangup) {
             desc.ready.read = Some((r.nbytes, r.hangup));
         }
-        if r.writable || r.hangup || r.error {
+        if want.is_writable() && (r.writable || r.hangup || r.error) {
             desc.ready.write = Some(r.hangup);
         }
     }

@@ -144,5 +144,24 @@ crate::abi::host_table! {
         sock_getpeeraddr(fd: u32, addr_p: u32, addr_type_p: u32, port_p: u32) -> errno,
         sock_getpeeraddr_v2(fd: u32, addr_p: u32, port_p: u32) -> errno,
         sock_getaddrinfo(node_p: u32, node_len: u32, service_p: u32, service_len: u32, hints_p: u32, res_p: u32, max_res_len: u32, res_len_p: u32) -> errno,
+        epoll_oneoff(subs: u32, events: u32, nsubscriptions: u32, nevents: u32) -> errno,
     ];
+}
+
+/// `epoll_oneoff`: WasmEdge's edge-triggered twin of `poll_oneoff` (spec §5.4), used by
+/// the SDK's `epoll` feature. Served level-triggered: a guest written for edge triggering
+/// drains each fd until `EAGAIN` anyway, so level reports only repeat what it would find.
+///
+/// # Errors
+///
+/// As `poll_oneoff`.
+fn epoll_oneoff(
+    cx: &mut GuestCtx,
+    mem: &mut [u8],
+    subs: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+) -> Result<(), crate::errno::Fault> {
+    crate::wasi::poll::poll_oneoff(cx, mem, subs, events, nsubscriptions, nevents)
 }

@@ -4,7 +4,9 @@
 //! process. Every wait is bounded and every spawned process is killed on drop.
 
 mod c_select;
+mod demo;
 mod errno;
+mod faults;
 mod preopen;
 mod sdk;
 mod std_hyper;

@@ -257,3 +257,39 @@ fn getlocaladdr_and_getpeeraddr_report_ipv4_and_ipv6_correctly() {
         "{line}"
     );
 }
+
+#[test]
+fn network_port_order_switch_reproduces_wasmedge_byte_swap() {
+    // `--recv-from-port-order network` writes the port as WasmEdge does; the SDK then
+    // reads it byte-swapped (spec §6.9), which the guest's log line shows.
+    let port = free_udp_port("127.0.0.1");
+    let addr: SocketAddr = SocketAddr::new("127.0.0.1".parse().unwrap(), port);
+    let wasm = rust_guest(DIR, "wasmedge-udp-echo");
+    let a = addr.to_string();
+    let p = Proc::fdvirt(&[
+        "run",
+        "--recv-from-port-order",
+        "network",
+        wasm.to_str().unwrap(),
+        &a,
+    ]);
+    let client = UdpSocket::bind("127.0.0.1:0").expect("client bind");
+    let me = client.local_addr().expect("local").port();
+    let start = std::time::Instant::now();
+    let mut out = String::new();
+    while start.elapsed() < WAIT && !out.contains("8 bytes from") {
+        client.send_to(b"ping-udp", addr).expect("send_to");
+        std::thread::sleep(Duration::from_millis(200));
+        out = p.stdout_so_far();
+    }
+    let (out, _) = p.kill_output();
+    let swapped = me.swap_bytes();
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("8 bytes from"))
+        .unwrap_or_default();
+    assert!(
+        line.ends_with(&format!(":{swapped}")),
+        "port {me} should read as {swapped}: {out}"
+    );
+}

@@ -5,7 +5,7 @@ use std::{
     io::{self, BufRead, BufReader, Read, Write},
     net::{SocketAddr, TcpListener, TcpStream, UdpSocket},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     sync::{Mutex, OnceLock},
     thread,
     time::{Duration, Instant},
@@ -45,29 +45,52 @@ pub(crate) fn ipv6_available() -> bool {
 }
 
 /// A child process that is killed and reaped when dropped, whatever the test did.
+///
+/// Its stdout and stderr go to unlinked temporary files, not pipes: a chatty guest
+/// (e.g. one logging every EMFILE) would otherwise block on a full pipe nobody reads.
 #[derive(Debug)]
 pub(crate) struct Proc {
     child: Option<Child>,
+    out: std::fs::File,
+    err: std::fs::File,
     /// Human-readable command for failure messages.
     pub(crate) what: String,
 }
 
 impl Proc {
-    /// Spawn `fdvirt` with `args`; stdout/stderr go to files read by [`Proc::output`].
+    /// Spawn `fdvirt` with `args`; stdout/stderr go to files read by [`Proc::wait_output`].
     pub(crate) fn fdvirt(args: &[&str]) -> Proc {
         let mut cmd = Command::new(fdvirt());
-        cmd.args(args).stdin(Stdio::null());
+        cmd.args(args).stdin(std::process::Stdio::null());
         Proc::spawn(cmd, format!("fdvirt {}", args.join(" ")))
     }
 
     /// Spawn any command, capturing its output.
     pub(crate) fn spawn(mut cmd: Command, what: String) -> Proc {
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let out = tempfile::tempfile().expect("temp file");
+        let err = tempfile::tempfile().expect("temp file");
+        cmd.stdout(out.try_clone().expect("clone"))
+            .stderr(err.try_clone().expect("clone"));
         let child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {what}: {e}"));
         Proc {
             child: Some(child),
+            out,
+            err,
             what,
         }
+    }
+
+    /// What the process printed to stdout so far.
+    pub(crate) fn stdout_so_far(&self) -> String {
+        self.out
+            .try_clone()
+            .map(|mut f| read_all(&mut f))
+            .unwrap_or_default()
+    }
+
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
     }
 
     /// Whether the process already exited (and with which status).
@@ -89,11 +112,11 @@ impl Proc {
         }
         let mut child = self.child.take().expect("child present");
         let _ = child.kill();
-        let out = child.wait_with_output().expect("wait_with_output");
+        let status = child.wait().expect("wait");
         (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+            status.code(),
+            read_all(&mut self.out),
+            read_all(&mut self.err),
         )
     }
 
@@ -111,6 +134,14 @@ impl Drop for Proc {
             let _ = c.wait();
         }
     }
+}
+
+fn read_all(f: &mut std::fs::File) -> String {
+    use std::io::Seek;
+    let mut s = Vec::new();
+    let _ = f.seek(std::io::SeekFrom::Start(0));
+    let _ = f.read_to_end(&mut s);
+    String::from_utf8_lossy(&s).into_owned()
 }
 
 /// Wait until something accepts TCP connections on `addr`, or the process dies, or

@@ -257,26 +257,12 @@ pub fn inspect(wasm: &[u8]) -> Result<Report, InspectError> {
     })
 }
 
-/// Binds one import against the runtime's table (V1 by name first, then the other forms,
-/// as WasmEdge does).
+/// Binds one import against the runtime's table (see `catalog`).
 fn classify(import: &parse::RawImport) -> ImportInfo {
-    let entry = catalog::lookup(&import.module, &import.name);
-    let (family, binding) = match (&import.kind, entry) {
-        (EntityKind::Func(sig), Some(entry)) => {
-            let bound = entry
-                .forms
-                .iter()
-                .find(|f| f.params == sig.params && f.results == sig.results);
-            let binding = match bound {
-                Some(form) => Binding::Bound { form: form.label },
-                None => Binding::SignatureMismatch {
-                    accepted: entry.forms.iter().map(catalog::Form::signature).collect(),
-                },
-            };
-            (entry.family, binding)
-        }
-        (_, Some(entry)) => (entry.family, Binding::Unknown),
-        (_, None) => (AbiFamily::Unknown, Binding::Unknown),
+    let (family, binding) = match &import.kind {
+        EntityKind::Func(sig) => catalog::bind(&import.module, &import.name, sig),
+        // The runtime provides functions only (no memory, table or global imports).
+        _ => (AbiFamily::Unknown, Binding::Unknown),
     };
     ImportInfo {
         module: import.module.clone(),

@@ -3,6 +3,7 @@
 //! served by the `fdvirt` binary on loopback, plus hostile-input WAT guests run in
 //! process. Every wait is bounded and every spawned process is killed on drop.
 
+mod binding;
 mod c_select;
 mod demo;
 mod errno;

@@ -81,6 +81,47 @@ pub(crate) fn build_guest_workspace(workspace: &str) -> PathBuf {
     target.join("wasm32-wasip1").join("release")
 }
 
+/// Compiles one C source (`name`.c with contents `src`) for wasm32-wasi with Debian's clang
+/// and wasi-libc into `<target>/guests/c-integration/`; `None` (after printing a skip line)
+/// when the C toolchain is absent (`scripts/setup` installs it).
+///
+/// # Panics
+/// If clang is present but the compile fails.
+pub(crate) fn clang_wasi(name: &str, src: &str) -> Option<PathBuf> {
+    let dir = target_dir().join("guests").join("c-integration");
+    std::fs::create_dir_all(&dir).expect("create guest dir");
+    let c = dir.join(format!("{name}.c"));
+    let wasm = dir.join(format!("{name}.wasm"));
+    std::fs::write(&c, src).expect("write C source");
+    let out = match Command::new("clang")
+        .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-o"])
+        .arg(&wasm)
+        .arg(&c)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("skip: C guest {name}: clang not runnable ({e})");
+            return None;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success()
+        && (stderr.contains("stdio.h")
+            || stderr.contains("string.h")
+            || stderr.contains("builtins"))
+    {
+        eprintln!("skip: C guest {name}: wasi-libc or wasm32 builtins missing:\n{stderr}");
+        return None;
+    }
+    assert!(
+        out.status.success(),
+        "clang failed on {}:\n{stderr}",
+        c.display()
+    );
+    Some(wasm)
+}
+
 /// Path of one guest of `guests/wasi`, built once per test process.
 pub(crate) fn wasi_guest(name: &str) -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();

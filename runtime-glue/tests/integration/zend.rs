@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
 
 #[test]
 fn inspect_flags_zend_list_free_in_a_c_guest() {
-    let Some(wasm) = clang_wasi("zend", ZEND_C) else {
+    let Some(wasm) = zend_guest() else {
         return;
     };
     let r = fdvirt(&["inspect", &wasm.to_string_lossy()]);
@@ -59,7 +59,7 @@ fn inspect_flags_zend_list_free_in_a_c_guest() {
 
 #[test]
 fn the_mismatched_call_traps_naming_the_caller() {
-    let Some(wasm) = clang_wasi("zend", ZEND_C) else {
+    let Some(wasm) = zend_guest() else {
         return;
     };
     let wasm = wasm.to_string_lossy();

@@ -46,7 +46,10 @@ fn sock_accept_forms_are_told_apart() {
         standard.socket_forms(),
         vec![("sock_accept", "standard 3-arg (preview1 / WasmEdge V2)")]
     );
-    assert!(standard.to_string().contains("standard WASI preview1 (1):"), "3-arg sock_accept is preview1's");
+    assert!(
+        standard.to_string().contains("standard WASI preview1 (1):"),
+        "3-arg sock_accept is preview1's"
+    );
     assert!(legacy.to_string().contains("WasmEdge sockets (1):"));
 }
 

@@ -92,3 +92,27 @@ fn split_reopen(r: &Run) -> (String, Vec<String>) {
     reopen.sort_unstable();
     (first.join("\n"), reopen)
 }
+
+#[test]
+fn stdin_matches_wasmtime() {
+    let Some(wt) = wasmtime() else {
+        eprintln!("skip: differential test of `cat`: wasmtime not on PATH");
+        return;
+    };
+    let wasm = wasi_guest("cat");
+    let input = b"alpha\nbeta\n\xff\x00binary\n";
+    let ours = crate::util::fdvirt_with(&["run", &wasm.to_string_lossy()], &[], input);
+    let mut child = std::process::Command::new(wt)
+        .arg("run")
+        .arg(&wasm)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn wasmtime");
+    let mut pipe = child.stdin.take().expect("piped");
+    std::io::Write::write_all(&mut pipe, input).expect("write stdin");
+    drop(pipe);
+    let theirs = child.wait_with_output().expect("wasmtime");
+    assert_eq!(ours.code, theirs.status.code());
+    assert_eq!(ours.stdout, String::from_utf8_lossy(&theirs.stdout));
+}

@@ -216,10 +216,20 @@ pub(crate) fn poll_oneoff(
     let subs = decode(mem, subs, nsubscriptions)?;
     memory::range(mem.len(), events, nsubscriptions * EVENT_SIZE)?;
     memory::range(mem.len(), nevents, 4)?;
+    // Once something fired, pending sockets get one look without waiting, so a call
+    // reports every ready fd rather than only the first kind found.
+    let mut sockets_checked = false;
     let fired = loop {
         let scan = scan(cx, &subs);
-        if !scan.fired.is_empty() {
+        if !scan.fired.is_empty() && (sockets_checked || scan.pending.is_empty()) {
             break scan.fired;
+        }
+        if !scan.fired.is_empty() {
+            sockets_checked = crate::socket::wait_pending(cx, &scan.pending, Some(Instant::now()));
+            if !sockets_checked {
+                break scan.fired;
+            }
+            continue;
         }
         wait_for_readiness(cx, &scan.pending, scan.earliest);
     };

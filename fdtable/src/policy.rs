@@ -86,6 +86,12 @@ impl FdPolicy {
 
     /// Delays reuse: a closed fd is not handed out again until `n` further
     /// allocations have happened. 0 disables the quarantine.
+    ///
+    /// An allocation is an fd the policy hands out (`insert`, or a
+    /// committed `VacantFd`); explicit `insert_at`/`renumber` placements do
+    /// not advance the clock but may take a quarantined fd. Quarantined
+    /// fds are not open, but no policy hands them out, so a small range
+    /// can be full while holding quarantined fds.
     pub fn with_quarantine(mut self, n: u32) -> Self {
         self.quarantine = n;
         self

@@ -242,7 +242,7 @@ fn select_one(x: u64, k: u32) -> u32 {
     let byte_sums = s.wrapping_mul(L8);
     // High bit of byte i set iff k >= byte_sums[i]; their count is the
     // index of the byte holding the k-th bit.
-    let ge = ((u64::from(k) * L8 | H8) - byte_sums) & H8;
+    let ge = (((u64::from(k) * L8) | H8) - byte_sums) & H8;
     let place = (((ge >> 7).wrapping_mul(L8) >> 53) & !7) as u32;
     let before = ((byte_sums << 8) >> place) & 0xFF;
     let rank_in_byte = k - before as u32;

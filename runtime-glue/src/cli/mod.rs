@@ -8,8 +8,8 @@
 pub(crate) mod args;
 mod demo;
 pub(crate) mod exit;
-pub(crate) mod net;
 mod inspect;
+pub(crate) mod net;
 mod run;
 #[cfg(test)]
 mod tests;
@@ -49,8 +49,25 @@ pub(crate) fn main() -> i32 {
     match outcome {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("fdvirt: error: {err:#}");
+            eprintln!("fdvirt: error: {}", error_chain(&err));
             exit::STARTUP_FAILURE
         }
     }
+}
+
+/// The error and its causes joined by `: `, skipping a cause whose text an outer message
+/// already includes (library errors often print their source in their own message too).
+pub(crate) fn error_chain(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }

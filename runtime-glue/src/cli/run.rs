@@ -1,6 +1,9 @@
 //! `fdvirt run`: builds a guest from the options and maps its outcome to an exit code.
 
-use super::{args::RunArgs, exit::TRAP};
+use super::{
+    args::{DirMapping, RunArgs},
+    exit::TRAP,
+};
 use anyhow::Context as _;
 use runtime_glue::{GuestBuilder, RunError};
 use std::io::IsTerminal as _;
@@ -54,16 +57,26 @@ pub(super) fn configure(args: RunArgs, trace: bool) -> anyhow::Result<GuestBuild
     for dir in args.dirs {
         builder = builder
             .preopen_dir(&dir.host, &dir.guest)
-            .with_context(|| {
-                format!(
-                    "--dir {}::{}: cannot preopen {}",
-                    dir.host.display(),
-                    dir.guest,
-                    dir.host.display()
-                )
-            })?;
+            .with_context(|| dir_error(&dir))?;
     }
     Ok(builder.network(args.net.config()))
+}
+
+/// The message for a `--dir` that cannot be opened, with a hint when it looks like
+/// WasmEdge's `GUEST:HOST` syntax.
+fn dir_error(dir: &DirMapping) -> String {
+    let host = dir.host.to_string_lossy();
+    let option = match dir.guest == host {
+        true => format!("--dir {host}"),
+        false => format!("--dir {host}::{}", dir.guest),
+    };
+    let mut msg = format!("{option}: cannot preopen {host}");
+    if let Some((guest, host)) = host.split_once(':').filter(|_| !host.contains("::")) {
+        msg.push_str(&format!(
+            " (WasmEdge's `--dir GUEST:HOST` is `--dir HOST::GUEST` here: `--dir {host}::{guest}`)"
+        ));
+    }
+    msg
 }
 
 /// Installs the stderr subscriber: `--trace` enables target `fdvirt::trace`, and `RUST_LOG`

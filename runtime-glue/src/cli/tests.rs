@@ -132,3 +132,14 @@ fn inspect_parses_json_flag() {
     assert!(i.json);
     assert_eq!(i.module, PathBuf::from("m.wasm"));
 }
+
+#[test]
+fn error_chain_skips_causes_already_in_the_message() {
+    let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+    let err = anyhow::Error::new(io)
+        .context("open /x: gone")
+        .context("--dir /x");
+    assert_eq!(super::error_chain(&err), "--dir /x: open /x: gone");
+    let err = anyhow::anyhow!("inner").context("outer");
+    assert_eq!(super::error_chain(&err), "outer: inner");
+}

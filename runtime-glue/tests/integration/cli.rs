@@ -99,6 +99,23 @@ fn missing_module_and_dir_name_the_path() {
 }
 
 #[test]
+fn wasmedge_style_dir_gets_a_hint() {
+    let r = fdvirt(&[
+        "run",
+        "--dir",
+        "/fdvirt-guest-side:/nonexistent-host-side",
+        &guest_str("args"),
+    ]);
+    assert_eq!(r.code, Some(STARTUP_FAILURE));
+    assert!(
+        r.stderr
+            .contains("`--dir /nonexistent-host-side::/fdvirt-guest-side`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(
         fdvirt(&["run", "--fd-policy", "sideways", "x.wasm"]).code,

@@ -107,13 +107,15 @@ mod ctx;
 pub mod descriptor;
 pub mod errno;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod inspect;
 pub mod linker;
 pub mod memory;
 mod names;
 mod run;
-pub mod stdio;
 pub mod socket;
+pub mod stdio;
 pub mod types;
 pub mod wasi;
 pub mod wasmedge;

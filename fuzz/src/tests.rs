@@ -1,0 +1,127 @@
+//! Unit tests of the harness itself: its input taming and that its checks
+//! fire. (Target bodies are exercised by `tests/replay.rs`.)
+
+use runtime_glue::{abi, fuzzing::FdRights};
+
+use crate::{
+    hostcall_checks::check_rights,
+    hostcalls::{offline_lookup, tame_poll},
+};
+
+fn clock_sub(timeout: u64, abstime: bool) -> [u8; 48] {
+    let mut s = [0u8; 48];
+    s[8] = 0; // clock
+    s[16..20].copy_from_slice(&1u32.to_le_bytes());
+    s[24..32].copy_from_slice(&timeout.to_le_bytes());
+    s[40] = u8::from(abstime);
+    s
+}
+
+fn fd_sub(fd: u32) -> [u8; 48] {
+    let mut s = [0u8; 48];
+    s[8] = 1; // fd_read
+    s[16..20].copy_from_slice(&fd.to_le_bytes());
+    s
+}
+
+fn rights(fd: u32, kind: &'static str, base: u64) -> FdRights {
+    FdRights {
+        fd,
+        kind,
+        base,
+        inheriting: 0,
+        flags: 0,
+    }
+}
+
+#[test]
+fn tame_poll_caps_clocks_and_makes_them_relative() {
+    let mut mem = vec![0u8; 256];
+    mem[16..64].copy_from_slice(&clock_sub(u64::MAX, true));
+    tame_poll(&mut mem, &[16, 128, 1, 200], &[]);
+    let timeout = u64::from_le_bytes(mem[40..48].try_into().unwrap());
+    assert!(timeout < 1_000_000, "timeout {timeout}");
+    assert_eq!(mem[16 + 40] & 1, 0, "abstime cleared");
+}
+
+#[test]
+fn tame_poll_adds_a_clock_to_socket_only_waits() {
+    let mut mem = vec![0u8; 256];
+    mem[0..48].copy_from_slice(&fd_sub(7));
+    mem[48..96].copy_from_slice(&fd_sub(8));
+    let fds = [rights(7, "socket", 0), rights(8, "file", 0)];
+    tame_poll(&mut mem, &[0, 128, 2, 200], &fds);
+    assert_eq!(mem[8], 1, "first subscription kept");
+    assert_eq!(mem[48 + 8], 0, "last subscription became a clock");
+    // Files only: left alone (files are always ready).
+    let mut mem2 = vec![0u8; 96];
+    mem2[0..48].copy_from_slice(&fd_sub(8));
+    tame_poll(&mut mem2, &[0, 0, 1, 0], &fds);
+    assert_eq!(mem2[8], 1);
+}
+
+#[test]
+fn tame_poll_ignores_out_of_bounds_subscriptions() {
+    let mut mem = vec![0xAAu8; 40];
+    tame_poll(&mut mem, &[30, 0, 5, 0], &[]);
+    tame_poll(
+        &mut mem,
+        &[u64::from(u32::MAX), 0, u64::from(u32::MAX), 0],
+        &[],
+    );
+    assert!(mem.iter().all(|&b| b == 0xAA));
+}
+
+#[test]
+fn only_dns_free_lookups_are_offline() {
+    let mem = b"localhost\0example.com[::1]10.1.2.3".to_vec();
+    assert!(offline_lookup(&mem, &[0, 10]));
+    assert!(!offline_lookup(&mem, &[10, 11]));
+    assert!(offline_lookup(&mem, &[21, 5]));
+    assert!(offline_lookup(&mem, &[26, 8]));
+    assert!(offline_lookup(&mem, &[0, 0]));
+    assert!(offline_lookup(&mem, &[30, 100]), "EFAULT before any lookup");
+}
+
+#[test]
+fn rights_checks_accept_shrinking() {
+    let hc = abi::find("wasi_snapshot_preview1", "fd_fdstat_set_rights").unwrap();
+    check_rights(
+        hc,
+        &[3, 1, 0],
+        true,
+        &[rights(3, "dir", 3)],
+        &[rights(3, "dir", 1)],
+    );
+}
+
+#[test]
+#[should_panic(expected = "grew the rights")]
+fn rights_checks_catch_growth() {
+    let hc = abi::find("wasi_snapshot_preview1", "fd_fdstat_set_rights").unwrap();
+    check_rights(
+        hc,
+        &[3, 7, 0],
+        true,
+        &[rights(3, "dir", 3)],
+        &[rights(3, "dir", 7)],
+    );
+}
+
+#[test]
+#[should_panic(expected = "fd_renumber changed rights")]
+fn rights_checks_catch_renumber_changing_rights() {
+    let hc = abi::find("wasi_snapshot_preview1", "fd_renumber").unwrap();
+    let before = [rights(4, "file", 1), rights(5, "file", 2)];
+    check_rights(hc, &[4, 5], true, &before, &[rights(5, "file", 2)]);
+}
+
+#[test]
+fn every_target_is_listed_once() {
+    let mut names: Vec<&str> = crate::TARGETS.iter().map(|(n, _)| *n).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), crate::TARGETS.len());
+    assert!(crate::target("hostcalls").is_some());
+    assert!(crate::target("nope").is_none());
+}

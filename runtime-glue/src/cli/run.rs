@@ -19,7 +19,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<i32> {
     let module = args.module.clone();
     let builder = configure(args, trace)?;
     match builder.run_file(&module) {
-        Ok(status) => Ok(status.code),
+        Ok(status) => Ok(super::exit::guest_status(status.code)),
         Err(RunError::Trap {
             kind,
             function,

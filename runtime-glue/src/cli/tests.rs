@@ -143,3 +143,10 @@ fn error_chain_skips_causes_already_in_the_message() {
     let err = anyhow::anyhow!("inner").context("outer");
     assert_eq!(super::error_chain(&err), "outer: inner");
 }
+
+#[test]
+fn guest_statuses_outside_a_byte_become_1() {
+    use super::exit::guest_status;
+    assert_eq!([0, 7, 126, 255].map(guest_status), [0, 7, 126, 255]);
+    assert_eq!([256, 300, -1, i32::MIN].map(guest_status), [1, 1, 1, 1]);
+}

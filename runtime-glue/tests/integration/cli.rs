@@ -29,6 +29,18 @@ fn run_passes_args_and_env_and_exit_code() {
 }
 
 #[test]
+fn exit_status_beyond_a_byte_is_not_truncated_to_success() {
+    let r = fdvirt(&["run", &guest_str("exit"), "256"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.contains("guest exit status 256 does not fit"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fdvirt(&["run", &guest_str("exit"), "200"]).code, Some(200));
+}
+
+#[test]
 fn run_with_dir_does_file_io() {
     let dir = sandbox();
     let r = fdvirt_run(&[], dir.path(), &wasi_guest("dirlist"), &[GUEST_DIR]);

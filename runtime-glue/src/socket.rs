@@ -6,7 +6,7 @@
 //! for `poll_oneoff` comes from one persistent [`hostsock::Poller`] per guest, in which a
 //! socket is registered the first time it is polled and unregistered when the
 //! descriptor is dropped (`fd_close`, `fd_renumber` onto it, guest exit), whoever drops
-//! it: [`PollKey`]'s `Drop` does it, so no close path can leak the poller's duplicate fd
+//! it: the registration's `Drop` does it, so no close path can leak the poller's duplicate fd
 //! (which would keep the connection open for the peer).
 
 use std::{

@@ -1,11 +1,11 @@
 //! WasmEdge's socket host calls and the standard preview1 socket calls
 //! (`shared/spec/wasmedge-socket-abi.md`, "the spec" below).
 //!
-//! One host-call family per file: [`sock`] (open, bind, listen, connect, accept),
-//! [`io`] (recv, send, recv_from, send_to, shutdown), [`name`] (getlocaladdr,
-//! getpeeraddr), [`sockopt`], [`getaddrinfo`]. Addresses are decoded and encoded only
-//! through `netaddr` ([`addr`]); host sockets, readiness and the network policy come from
-//! `hostsock`.
+//! One host-call family per file: `sock.rs` (open, bind, listen, connect, accept),
+//! `io.rs` (recv, send, recv_from, send_to, shutdown), `name.rs` (getlocaladdr,
+//! getpeeraddr), `sockopt.rs`, `getaddrinfo.rs`. Addresses are decoded and encoded only
+//! through `netaddr` (`addr.rs`); host sockets, readiness and the network policy come
+//! from `hostsock`.
 //!
 //! # Binding: V1 and `_v2` forms (spec §4.2)
 //!
@@ -25,7 +25,7 @@
 //!   `UdpSocket::recv_from` reports a byte-swapped port on WasmEdge and a UDP echo
 //!   server replies to the wrong port. fdvirt writes the port so that the SDK's
 //!   examples work end to end: **host order** (little-endian u16), the default of
-//!   [`SocketOptions::recv_from_port_order`]; the WasmEdge-exact network order is
+//!   [`crate::SocketOptions::recv_from_port_order`]; the WasmEdge-exact network order is
 //!   available as a switch.
 //! * **V2 storage with a family other than 1/2** → `EINVAL` (undefined in WasmEdge).
 //! * **`sock_shutdown(how = 0)`** → `EINVAL` (WasmEdge calls `shutdown(SHUT_RD)`).
@@ -34,7 +34,7 @@
 //! * **Socket option payloads** are decoded explicitly (4-byte int, 8-byte linger,
 //!   16-byte timeval), never copied as raw host bytes.
 //! * **getaddrinfo** never writes past a declared capacity and skips results without a
-//!   WasmEdge socket type or protocol (see [`getaddrinfo`]).
+//!   WasmEdge socket type or protocol (see `getaddrinfo.rs`).
 //! * **Unknown host errnos** → `EIO`; **misaligned pointers** are accepted (pre-0.16
 //!   behaviour; wasm itself permits unaligned access).
 //! * **`fd_fdstat_get` on a UDP socket** reports `SOCKET_DGRAM` (WasmEdge says
@@ -46,7 +46,7 @@
 //! # Host-side choices
 //!
 //! * **TCP_NODELAY** is set on every stream socket the guest opens or accepts (on by
-//!   default, [`SocketOptions::nodelay`]): the WasmEdge ABI gives a guest no way to set it
+//!   default, [`crate::SocketOptions::nodelay`]): the WasmEdge ABI gives a guest no way to set it
 //!   (SOL_SOCKET options only), and hyper writes a response's head and body in two
 //!   sends, which with Nagle's algorithm and the client's delayed ACK costs ~40 ms per
 //!   keep-alive response.

@@ -293,3 +293,21 @@ fn network_port_order_switch_reproduces_wasmedge_byte_swap() {
         "port {me} should read as {swapped}: {out}"
     );
 }
+
+#[test]
+fn echo_guest_works_with_wasmedge_like_random_fds() {
+    // Under `random` the guest sees fds anywhere in [0, 2^31), as on WasmEdge; the SDK
+    // and poll_oneoff handle them.
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port("127.0.0.1"))
+        .parse()
+        .unwrap();
+    let _p = serve("wasmedge-echo", addr, &["--fd-policy", "random,seed=11"]);
+    let mut conns: Vec<_> = (0..8).map(|_| connect(addr).expect("connect")).collect();
+    for (i, c) in conns.iter_mut().enumerate() {
+        let msg = format!("random fd {i}");
+        c.write_all(msg.as_bytes()).expect("write");
+        let mut back = vec![0; msg.len()];
+        c.read_exact(&mut back).expect("echo");
+        assert_eq!(back, msg.as_bytes());
+    }
+}

@@ -27,6 +27,9 @@ pub struct GuestCtx {
     /// wasmi's resource limiter built from `max_memory` (the store asks
     /// the host state for it).
     pub(crate) limits: wasmi::StoreLimits,
+    /// The guest's exported `memory`, looked up once after instantiation so
+    /// host calls need no export lookup.
+    pub(crate) memory: Option<wasmi::Memory>,
 }
 
 impl GuestCtx {
@@ -41,6 +44,7 @@ impl GuestCtx {
             trace: false,
             max_memory: None,
             limits: wasmi::StoreLimits::default(),
+            memory: None,
         }
     }
 

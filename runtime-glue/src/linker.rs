@@ -131,7 +131,10 @@ fn dispatch(
         *slot = raw(v);
     }
     let raw_args = &raw_buf[..args.len().min(MAX_PARAMS)];
-    let memory = caller.get_export("memory").and_then(Extern::into_memory);
+    let memory = caller
+        .data()
+        .memory
+        .or_else(|| caller.get_export("memory").and_then(Extern::into_memory));
     let result = match memory {
         Some(mem) => {
             let (data, cx) = mem.data_and_store_mut(&mut caller);

@@ -35,6 +35,7 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
         Ok(i) => i,
         Err(e) => return finish(e, None),
     };
+    store.data_mut().memory = instance.get_memory(&store, "memory");
     let start = instance
         .get_typed_func::<(), ()>(&store, "_start")
         .map_err(|_| RunError::NoStart)?;

@@ -214,7 +214,8 @@ pub(crate) fn poll_oneoff(
         return Err(Errno::Inval.into());
     }
     let subs = decode(mem, subs, nsubscriptions)?;
-    memory::range(mem.len(), events, nsubscriptions * EVENT_SIZE)?;
+    let events_len = nsubscriptions.checked_mul(EVENT_SIZE).ok_or(Errno::Fault)?;
+    memory::range(mem.len(), events, events_len)?;
     memory::range(mem.len(), nevents, 4)?;
     // Once something fired, pending sockets get one look without waiting, so a call
     // reports every ready fd rather than only the first kind found.
@@ -234,7 +235,11 @@ pub(crate) fn poll_oneoff(
         wait_for_readiness(cx, &scan.pending, scan.earliest);
     };
     for (i, ev) in (0u32..).zip(&fired) {
-        memory::write_bytes(mem, events + i * EVENT_SIZE, &ev.to_bytes())?;
+        let at = i
+            .checked_mul(EVENT_SIZE)
+            .and_then(|off| events.checked_add(off))
+            .ok_or(Errno::Fault)?;
+        memory::write_bytes(mem, at, &ev.to_bytes())?;
     }
     memory::write_u32(mem, nevents, fired.len() as u32)?;
     Ok(())

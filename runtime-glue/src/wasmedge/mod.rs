@@ -65,6 +65,8 @@ pub(crate) mod io;
 pub(crate) mod name;
 pub(crate) mod sock;
 pub(crate) mod sockopt;
+#[cfg(test)]
+mod tests;
 
 use crate::{ctx::GuestCtx, descriptor::Descriptor, errno::Errno, socket::SocketDesc};
 use getaddrinfo::sock_getaddrinfo;

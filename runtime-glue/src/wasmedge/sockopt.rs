@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// Validates level and name (spec §6.13: level must be 0, name 0–14).
-fn option(level: u32, name: u32) -> Result<SockOpt, Errno> {
+pub(super) fn option(level: u32, name: u32) -> Result<SockOpt, Errno> {
     if level != 0 {
         return Err(Errno::Inval);
     }
@@ -29,7 +29,7 @@ fn option(level: u32, name: u32) -> Result<SockOpt, Errno> {
 }
 
 /// The guest bytes of a value.
-fn encode(v: &OptValue) -> Vec<u8> {
+pub(super) fn encode(v: &OptValue) -> Vec<u8> {
     let int = |i: i32| i.to_le_bytes().to_vec();
     match v {
         OptValue::Bool(b) => int(i32::from(*b)),
@@ -64,7 +64,7 @@ fn int(b: &[u8]) -> Result<i32, Errno> {
 }
 
 /// A value from guest bytes for `opt`.
-fn decode(opt: SockOpt, b: &[u8]) -> Result<OptValue, Errno> {
+pub(super) fn decode(opt: SockOpt, b: &[u8]) -> Result<OptValue, Errno> {
     Ok(match opt {
         SockOpt::SndBuf | SockOpt::RcvBuf => OptValue::Int(int(b)?),
         SockOpt::Linger => {
@@ -149,57 +149,4 @@ pub(crate) fn sock_setsockopt(
     let value = decode(opt, bytes)?;
     sock.setsockopt(opt, value)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeval_round_trips_through_guest_bytes() {
-        let v = OptValue::Timeout(Some(Duration::from_millis(2500)));
-        let b = encode(&v);
-        assert_eq!(b.len(), 16);
-        assert_eq!(&b[..8], &2i64.to_le_bytes());
-        assert_eq!(&b[8..], &500_000i64.to_le_bytes());
-        assert_eq!(decode(SockOpt::RcvTimeo, &b), Ok(v));
-    }
-
-    #[test]
-    fn zero_timeout_means_none_and_bad_usec_is_edom() {
-        assert_eq!(
-            decode(SockOpt::SndTimeo, &[0; 16]),
-            Ok(OptValue::Timeout(None))
-        );
-        let mut b = [0u8; 16];
-        b[8..].copy_from_slice(&1_000_000i64.to_le_bytes());
-        assert_eq!(decode(SockOpt::SndTimeo, &b), Err(Errno::Dom));
-        assert_eq!(decode(SockOpt::SndTimeo, &[0; 8]), Err(Errno::Inval));
-    }
-
-    #[test]
-    fn linger_layout_is_two_i32() {
-        let v = OptValue::Linger(Some(Duration::from_secs(7)));
-        let b = encode(&v);
-        assert_eq!(b, [1, 0, 0, 0, 7, 0, 0, 0]);
-        assert_eq!(decode(SockOpt::Linger, &b), Ok(v));
-        assert_eq!(decode(SockOpt::Linger, &[0; 8]), Ok(OptValue::Linger(None)));
-    }
-
-    #[test]
-    fn booleans_need_four_bytes() {
-        assert_eq!(
-            decode(SockOpt::ReuseAddr, &[1, 0, 0, 0]),
-            Ok(OptValue::Bool(true))
-        );
-        assert_eq!(decode(SockOpt::ReuseAddr, &[1, 0]), Err(Errno::Inval));
-        assert_eq!(encode(&OptValue::Type(SocketKind::Datagram)), [1, 0, 0, 0]);
-    }
-
-    #[test]
-    fn level_and_name_are_checked() {
-        assert_eq!(option(1, 0), Err(Errno::Inval));
-        assert_eq!(option(0, 15), Err(Errno::Inval));
-        assert_eq!(option(0, 2), Ok(SockOpt::Error));
-    }
 }

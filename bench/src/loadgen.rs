@@ -7,7 +7,7 @@
 
 use std::{
     io::{BufReader, Read, Write},
-    net::{SocketAddr, TcpStream},
+    net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream},
     sync::{
         Barrier, Mutex,
         atomic::{AtomicU64, Ordering},
@@ -17,6 +17,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
+use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::{http, stats::Latencies};
 
@@ -90,6 +91,25 @@ impl Client {
         let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)
             .with_context(|| format!("connecting to {addr}"))?;
         Self::from_stream(stream, IO_TIMEOUT)
+    }
+
+    /// Connects from `source` (an IP with an ephemeral port) when given, else as
+    /// [`Client::connect`].
+    ///
+    /// # Errors
+    /// Fails if the socket cannot be bound or connected.
+    pub fn connect_from(addr: SocketAddr, source: Option<IpAddr>) -> Result<Self> {
+        let Some(source) = source else {
+            return Self::connect(addr);
+        };
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        socket
+            .bind(&SocketAddr::new(source, 0).into())
+            .with_context(|| format!("binding {source}:0"))?;
+        socket
+            .connect_timeout(&addr.into(), IO_TIMEOUT)
+            .with_context(|| format!("connecting to {addr} from {source}"))?;
+        Self::from_stream(socket.into(), IO_TIMEOUT)
     }
 
     /// Wraps a connected stream, with TCP_NODELAY and `timeout` on reads and writes.
@@ -242,17 +262,36 @@ fn keepalive_worker(
     w
 }
 
-/// Accept churn: `load.conns` threads each loop connect, one exchange, close.
+/// Source address of the `n`th churn connection: for a 127.0.0.1 server, one of
+/// 127.0.0.2..=127.0.0.251 in turn.
+///
+/// Every closed connection leaves a TIME_WAIT entry holding its (source, port) pair for
+/// 60 s; from a single source address the ~28,000 ephemeral ports run out after a few
+/// seconds of churn and connect() itself becomes the bottleneck, capping every server at
+/// the same rate. Spreading connections over 250 loopback sources removes that ceiling.
+pub fn churn_source(addr: SocketAddr, n: u64) -> Option<IpAddr> {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip == Ipv4Addr::LOCALHOST => {
+            Some(Ipv4Addr::new(127, 0, 0, 2 + (n % 250) as u8).into())
+        }
+        _ => None,
+    }
+}
+
+/// Accept churn: `load.conns` threads each loop connect, one exchange, close (a normal
+/// close, from rotating loopback sources: see [`churn_source`]).
 ///
 /// # Errors
 /// Fails only on a bad load; per-connection failures are counted.
 pub fn run_churn(addr: SocketAddr, load: &Load, exchange: &Exchange) -> Result<RunReport> {
     ensure!(load.conns > 0, "at least one client thread");
+    let counter = AtomicU64::new(0);
     run_workers(load, vec![(); load.conns], |(), bounds, deadline| {
         let mut w = Worker::default();
         while bounds.claim(deadline) {
             let t = Instant::now();
-            let result = Client::connect(addr).and_then(|mut c| c.exchange(exchange));
+            let source = churn_source(addr, counter.fetch_add(1, Ordering::Relaxed));
+            let result = Client::connect_from(addr, source).and_then(|mut c| c.exchange(exchange));
             if let Err(e) = result {
                 w.error = Some(format!("{e:#}"));
                 break;

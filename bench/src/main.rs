@@ -104,17 +104,27 @@ fn main() -> Result<()> {
     write_outputs(&args, &suite, started, measuring)
 }
 
-/// Poll scaling holds N client sockets here and N in the server (which inherits the limit).
+/// Poll scaling holds N client sockets here and N in the server, which inherits this
+/// limit. fdvirt currently holds two host fds per guest socket, so the servers get room
+/// for twice the idle connections: the hard limit is raised too when permitted (root).
 fn raise_fd_limit(suite: &mut Suite) {
-    let need = suite.settings.poll_idle.iter().max().copied().unwrap_or(0) as u64 + 256;
-    let limit = rlimit::increase_nofile_limit(need.max(4096)).unwrap_or(1024);
-    if limit < need {
+    let max_idle = suite.settings.poll_idle.iter().max().copied().unwrap_or(0) as u64;
+    let want = (2 * max_idle + 1024).max(4096);
+    if let Ok((_, hard)) = rlimit::getrlimit(rlimit::Resource::NOFILE)
+        && hard < want
+    {
+        // Fails without CAP_SYS_RESOURCE; the soft limit then stops at the hard one.
+        let _ = rlimit::setrlimit(rlimit::Resource::NOFILE, want, want);
+    }
+    let limit = rlimit::increase_nofile_limit(want).unwrap_or(1024);
+    if limit < want {
         suite
             .settings
             .poll_idle
-            .retain(|&n| (n as u64) + 256 <= limit);
+            .retain(|&n| n as u64 + 256 <= limit);
         suite.note(format!(
-            "RLIMIT_NOFILE is {limit}: poll scaling limited to {:?}",
+            "RLIMIT_NOFILE is {limit} (wanted {want}): poll scaling limited to {:?}; \
+             servers needing two host fds per connection may hit EMFILE",
             suite.settings.poll_idle
         ));
     }

@@ -98,3 +98,16 @@ fn refused_connections_fail_setup_instead_of_hanging() {
     let report = run_churn(addr, &load(1, 10), &Exchange::Echo { size: 8 }).unwrap();
     assert_eq!((report.ops, report.errors), (0, 1));
 }
+
+#[test]
+fn churn_sources_rotate_over_loopback_addresses() {
+    use bench::loadgen::churn_source;
+    use std::net::IpAddr;
+    let server = "127.0.0.1:80".parse().unwrap();
+    let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+    assert_eq!(churn_source(server, 0), ip("127.0.0.2"));
+    assert_eq!(churn_source(server, 249), ip("127.0.0.251"));
+    assert_eq!(churn_source(server, 250), ip("127.0.0.2"));
+    assert_eq!(churn_source("[::1]:80".parse().unwrap(), 3), None);
+    assert_eq!(churn_source("10.0.0.1:80".parse().unwrap(), 3), None);
+}

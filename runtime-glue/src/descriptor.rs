@@ -310,15 +310,16 @@ impl Descriptor {
         }
     }
 
-    /// Would I/O in direction `interest` proceed now? Files and stdio never
-    /// block (inherited stdin is reported ready; a read may still wait).
+    /// Would I/O in direction `interest` proceed now? Files, stdout and
+    /// stderr never block; the host's stdin is polled; sockets ask their
+    /// poller.
     pub(crate) fn readiness(&mut self, interest: Interest) -> Result<Readiness, Fault> {
         let ready = |nbytes| Readiness::Ready {
             nbytes,
             hangup: false,
         };
         match (self, interest) {
-            (Descriptor::Stdin(i), Interest::Read) => Ok(ready(i.available().unwrap_or(0))),
+            (Descriptor::Stdin(i), Interest::Read) => Ok(i.readiness()),
             (Descriptor::Stdout(_) | Descriptor::Stderr(_), Interest::Write) => Ok(ready(0)),
             (Descriptor::File(f), Interest::Read) => {
                 let size = f.file.metadata()?.len();

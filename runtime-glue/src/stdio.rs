@@ -1,9 +1,15 @@
 //! Where the guest's fds 0, 1 and 2 lead: [`Stdio`] and [`SharedBuffer`].
 
+use rustix::{
+    event::{PollFd, PollFlags},
+    time::Timespec,
+};
 use std::{
     io::{self, Read, Write},
     sync::{Arc, Mutex},
 };
+
+use crate::descriptor::Readiness;
 
 /// What the embedder connects to a standard stream.
 ///
@@ -81,20 +87,37 @@ impl Input {
 
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Input::Inherit => io::stdin().lock().read(buf),
+            // Unbuffered, so what `readiness` polls is exactly what a read sees
+            // (std's Stdin would keep bytes in its own buffer, invisible to poll).
+            Input::Inherit => Ok(rustix::io::read(io::stdin(), buf)?),
             Input::Null => Ok(0),
             Input::Bytes(c) => c.read(buf),
         }
     }
 
-    /// Bytes known to be readable without blocking, if known.
-    pub(crate) fn available(&self) -> Option<u64> {
+    /// Whether a read would proceed now, and how many bytes it would get
+    /// when known. The host's stdin is polled without waiting.
+    pub(crate) fn readiness(&self) -> Readiness {
+        let ready = |nbytes, hangup| Readiness::Ready { nbytes, hangup };
         match self {
-            Input::Inherit => None,
-            Input::Null => Some(0),
+            Input::Null => ready(0, false),
             Input::Bytes(c) => {
                 let len = c.get_ref().len() as u64;
-                Some(len.saturating_sub(c.position()))
+                ready(len.saturating_sub(c.position()), false)
+            }
+            Input::Inherit => {
+                let stdin = io::stdin();
+                let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+                let zero = Timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                };
+                match rustix::event::poll(&mut fds, Some(&zero)) {
+                    Ok(0) => Readiness::Pending,
+                    Ok(_) => ready(0, fds[0].revents().contains(PollFlags::HUP)),
+                    // Let the read itself report the error.
+                    Err(_) => ready(0, false),
+                }
             }
         }
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::{
     abi::host_table,
     ctx::GuestCtx,
-    descriptor::{Interest, Readiness},
+    descriptor::{Descriptor, Interest, Readiness},
     errno::{Errno, Fault},
     memory,
     types::{EVENT_SIZE, Rights, SUBSCRIPTION_SIZE},
@@ -186,12 +186,23 @@ fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> Scan {
 /// plain sleep. Descriptors that can be pending (sockets) should wait on
 /// their poller here instead of the bounded re-check sleep.
 fn wait_for_readiness(cx: &mut GuestCtx, pending: &[(u32, Interest)], deadline: Option<Instant>) {
+    let now = Instant::now();
     // Sockets wait in the guest's persistent poller; what it reports is picked up by
-    // the next scan (see `socket::wait_pending`).
-    if crate::socket::wait_pending(cx, pending, deadline) {
+    // the next scan (see `socket::wait_pending`). Other pending fds (the host's
+    // stdin) are not in that poller, so with any of them the wait is bounded by
+    // the re-check interval.
+    let others_pending = pending
+        .iter()
+        .any(|&(fd, _)| !matches!(cx.fds.get(fd).map(|e| &e.desc), Some(Descriptor::Socket(_))));
+    let socket_deadline = if others_pending {
+        let recheck = now + PENDING_RECHECK;
+        Some(deadline.map_or(recheck, |d| d.min(recheck)))
+    } else {
+        deadline
+    };
+    if crate::socket::wait_pending(cx, pending, socket_deadline) {
         return;
     }
-    let now = Instant::now();
     let until_deadline = deadline.map(|d| d.saturating_duration_since(now));
     let sleep = match (until_deadline, pending.is_empty()) {
         (Some(d), true) => d,

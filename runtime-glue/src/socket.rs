@@ -282,6 +282,44 @@ pub(crate) fn wait_pending(
     pending: &[(u32, Interest)],
     deadline: Option<std::time::Instant>,
 ) -> bool {
+    let Some((poller, keyed)) = register_pending(cx, pending) else {
+        return true;
+    };
+    let Some(poller) = poller else {
+        return false;
+    };
+    let subs: Vec<_> = keyed.iter().map(|&(_, k, i)| (k, i)).collect();
+    let timeout = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+    let ready = lock(&poller).wait(&subs, timeout).unwrap_or_else(|err| {
+        tracing::debug!(%err, "poller wait failed");
+        let failed = |&(_, key, _): &(u32, usize, hostsock::Interest)| hostsock::Readiness {
+            key,
+            readable: true,
+            writable: true,
+            hangup: false,
+            error: true,
+            nbytes: 0,
+        };
+        keyed.iter().map(failed).collect()
+    });
+    for &(fd, key, want) in &keyed {
+        if let Some(r) = ready.iter().find(|r| r.key == key) {
+            set_hint(cx, fd, want, r);
+        }
+    }
+    true
+}
+
+/// A pending socket subscription registered in the poller: (fd, key, interest).
+type Keyed = (u32, usize, hostsock::Interest);
+
+/// Registers the pending socket subscriptions (non-socket fds are skipped). `None` when
+/// a registration failed: that socket is then marked ready so the guest's next I/O call
+/// reports the error.
+fn register_pending(
+    cx: &mut crate::ctx::GuestCtx,
+    pending: &[(u32, Interest)],
+) -> Option<(Option<SharedPoller>, Vec<Keyed>)> {
     let mut keyed = Vec::with_capacity(pending.len());
     let mut poller = None;
     for &(fd, interest) in pending {
@@ -303,39 +341,11 @@ pub(crate) fn wait_pending(
                     read: Some((0, false)),
                     write: Some(false),
                 };
-                return true;
+                return None;
             }
         }
     }
-    let Some(poller) = poller else {
-        return false;
-    };
-    let subs: Vec<_> = keyed.iter().map(|&(_, k, i)| (k, i)).collect();
-    let timeout = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
-    let ready = match lock(&poller).wait(&subs, timeout) {
-        Ok(r) => r,
-        Err(err) => {
-            tracing::debug!(%err, "poller wait failed");
-            for &(fd, key, want) in &keyed {
-                let r = hostsock::Readiness {
-                    key,
-                    readable: true,
-                    writable: true,
-                    hangup: false,
-                    error: true,
-                    nbytes: 0,
-                };
-                set_hint(cx, fd, want, &r);
-            }
-            return true;
-        }
-    };
-    for &(fd, key, want) in &keyed {
-        if let Some(r) = ready.iter().find(|r| r.key == key) {
-            set_hint(cx, fd, want, r);
-        }
-    }
-    true
+    Some((poller, keyed))
 }
 
 /// Records a poller report on socket `fd` for the direction `want` subscribed to

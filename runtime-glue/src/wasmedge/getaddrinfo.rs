@@ -242,26 +242,15 @@ fn kinds(h: &Hints) -> Vec<(SocketType, Protocol)> {
     }
 }
 
-/// Resolves a validated request through hostsock's resolver and the network policy.
-///
-/// No node: `AI_PASSIVE` gives the unspecified addresses, otherwise loopback (POSIX).
-/// `AI_NUMERICHOST` with a name that is not an IP literal is `AINONAME`. The canonical
-/// name, when asked for, is the node name as given (the host resolver behind std does
-/// not expose `ai_canonname`).
-///
-/// # Errors
-///
-/// `AISERVICE`, `AINONAME`, `AIFAMILY`, other `AI*` errnos, or `EACCES` (policy).
-pub(crate) fn resolve(
-    req: &Request,
-    policy: &hostsock::NetworkPolicy,
-) -> Result<Vec<Resolved>, Errno> {
+/// The addresses before family/type filtering: the resolved node, or without a node
+/// the unspecified (`AI_PASSIVE`) or loopback addresses.
+fn candidates(req: &Request, policy: &hostsock::NetworkPolicy) -> Result<Vec<SocketAddr>, Errno> {
     let port = match &req.service {
         Some(s) => hostsock::parse_service(s)?,
         None => 0,
     };
     let h = req.hints;
-    let addrs: Vec<SocketAddr> = match &req.node {
+    Ok(match &req.node {
         Some(node) => {
             if h.flags & AI_NUMERICHOST != 0 && node.parse::<std::net::IpAddr>().is_err() {
                 return Err(Errno::AiNoname);
@@ -276,7 +265,25 @@ pub(crate) fn resolve(
             SocketAddr::from(([127, 0, 0, 1], port)),
             SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port)),
         ],
-    };
+    })
+}
+
+/// Resolves a validated request through hostsock's resolver and the network policy.
+///
+/// No node: `AI_PASSIVE` gives the unspecified addresses, otherwise loopback (POSIX).
+/// `AI_NUMERICHOST` with a name that is not an IP literal is `AINONAME`. The canonical
+/// name, when asked for, is the node name as given (the host resolver behind std does
+/// not expose `ai_canonname`).
+///
+/// # Errors
+///
+/// `AISERVICE`, `AINONAME`, `AIFAMILY`, other `AI*` errnos, or `EACCES` (policy).
+pub(crate) fn resolve(
+    req: &Request,
+    policy: &hostsock::NetworkPolicy,
+) -> Result<Vec<Resolved>, Errno> {
+    let h = req.hints;
+    let addrs = candidates(req, policy)?;
     let mut out = Vec::new();
     for addr in addrs {
         let family = AddressFamily::of(&addr);

@@ -220,3 +220,66 @@ fn trace_line_shows_values_stored_through_output_pointers() {
         "fd_write(fd=1, iovs=0, iovs_len=1, nwritten=48) = 0 [nwritten=4]"
     );
 }
+
+mod props {
+    //! Property tests of the bounds checks against a u64 reference model.
+
+    use proptest::prelude::*;
+
+    use crate::{errno::Errno, memory};
+
+    /// Pointers and lengths clustered around the end of a small memory,
+    /// plus the extremes.
+    fn edge(mem_len: u32) -> impl Strategy<Value = u32> {
+        prop_oneof![
+            0..mem_len + 16,
+            mem_len.saturating_sub(16)..mem_len + 1,
+            Just(u32::MAX),
+            any::<u32>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn range_matches_model(mem_len in 0u32..512, ptr in edge(512), len in edge(512)) {
+            let fits = u64::from(ptr) + u64::from(len) <= u64::from(mem_len);
+            let got = memory::range(mem_len as usize, ptr, len);
+            if fits {
+                prop_assert_eq!(got, Ok(ptr as usize..(ptr + len) as usize));
+            } else {
+                prop_assert_eq!(got, Err(Errno::Fault));
+            }
+        }
+
+        #[test]
+        fn u32_roundtrip_or_fault(ptr in edge(64), v in any::<u32>()) {
+            let mut mem = vec![0u8; 64];
+            let wrote = memory::write_u32(&mut mem, ptr, v);
+            prop_assert_eq!(wrote.is_ok(), u64::from(ptr) + 4 <= 64);
+            if wrote.is_ok() {
+                prop_assert_eq!(memory::read_u32(&mem, ptr), Ok(v));
+            } else {
+                prop_assert!(mem.iter().all(|&b| b == 0), "a failed write changed memory");
+            }
+        }
+
+        #[test]
+        fn scatter_then_gather_returns_the_prefix(
+            lens in proptest::collection::vec(0u32..24, 0..6),
+            data in proptest::collection::vec(any::<u8>(), 0..120),
+        ) {
+            // Lay the buffers out back to back after the iovec array.
+            let mut mem = vec![0u8; 256];
+            let mut at = 64u32;
+            for (i, len) in lens.iter().enumerate() {
+                memory::write_u32(&mut mem, i as u32 * 8, at).unwrap();
+                memory::write_u32(&mut mem, i as u32 * 8 + 4, *len).unwrap();
+                at += len;
+            }
+            let iovs = memory::iovecs(&mem, 0, lens.len() as u32).unwrap();
+            let placed = iovs.scatter(&mut mem, &data);
+            prop_assert_eq!(placed, data.len().min(iovs.total()));
+            prop_assert_eq!(&iovs.gather(&mem)[..placed], &data[..placed]);
+        }
+    }
+}

@@ -2,8 +2,9 @@
 //! `_v2` twins (spec §6.7–§6.12). `sock_recv`/`sock_send`/`sock_shutdown` are also the
 //! standard preview1 calls of the same names and signatures.
 //!
-//! Data is staged through a host buffer: iovecs may overlap in guest memory, so they
-//! cannot be handed to the kernel as disjoint mutable slices. A receive stages at most
+//! One buffer (the usual case) goes straight between guest memory and the kernel. Several
+//! are staged through a host buffer: iovecs may overlap in guest memory, so they cannot
+//! be handed to the kernel as disjoint mutable slices. A receive stages at most
 //! [`RECV_CHUNK`] bytes (a short read is legal for every socket type; no datagram is
 //! larger).
 
@@ -70,6 +71,13 @@ fn recv_into(
     flags: RecvFlags,
 ) -> Result<(usize, bool, Option<std::net::SocketAddr>), Fault> {
     let sock = &mut socket_mut(cx, fd)?.sock;
+    // One buffer (the common case): receive straight into guest memory.
+    if let [r] = iovs.ranges()
+        && let Some(dst) = mem.get_mut(r.clone())
+    {
+        let (got, from) = sock.recv_from(&mut [IoSliceMut::new(dst)], flags)?;
+        return Ok((got.bytes, got.truncated, from));
+    }
     let mut buf = vec![0u8; iovs.total().min(RECV_CHUNK)];
     let (got, from) = sock.recv_from(&mut [IoSliceMut::new(&mut buf)], flags)?;
     let n = iovs.scatter(mem, &buf[..got.bytes]);
@@ -231,7 +239,7 @@ fn send_args(
     iov_len: u32,
     si_flags: u32,
     out_p: u32,
-) -> Result<Vec<u8>, Errno> {
+) -> Result<IoVecs, Errno> {
     let flags = Narrowing::Truncate
         .to_u16(si_flags)
         .map_err(|_| Errno::Inval)?;
@@ -240,7 +248,17 @@ fn send_args(
     }
     let iovs = memory::iovecs(mem, iov, iov_len)?;
     memory::slice(mem, out_p, 4)?;
-    Ok(iovs.gather(mem))
+    Ok(iovs)
+}
+
+/// The bytes to send: borrowed from guest memory for one buffer, gathered otherwise.
+fn outgoing<'m>(mem: &'m [u8], iovs: &IoVecs) -> std::borrow::Cow<'m, [u8]> {
+    match iovs.ranges() {
+        [r] => mem
+            .get(r.clone())
+            .map_or_else(|| iovs.gather(mem).into(), Into::into),
+        _ => iovs.gather(mem).into(),
+    }
 }
 
 /// `sock_send(fd, si_data_p, si_data_len, si_flags, so_datalen_p)`.
@@ -258,8 +276,10 @@ pub(crate) fn sock_send(
     si_flags: u32,
     so_datalen_p: u32,
 ) -> Result<(), Fault> {
-    let data = send_args(mem, si_data_p, si_data_len, si_flags, so_datalen_p)?;
-    let n = socket_mut(cx, fd)?.sock.send(&[IoSlice::new(&data)])?;
+    let iovs = send_args(mem, si_data_p, si_data_len, si_flags, so_datalen_p)?;
+    let n = socket_mut(cx, fd)?
+        .sock
+        .send(&[IoSlice::new(&outgoing(mem, &iovs))])?;
     memory::write_u32(mem, so_datalen_p, n as u32)?;
     Ok(())
 }
@@ -284,10 +304,10 @@ pub(crate) fn sock_send_v2(
 fn send_to(cx: &mut GuestCtx, mem: &mut [u8], args: [u32; 7], g: Generation) -> Result<(), Fault> {
     let [fd, data_p, data_len, addr_p, port, si_flags, out_p] = args;
     let to = read_address(mem, addr_p, port, g)?;
-    let data = send_args(mem, data_p, data_len, si_flags, out_p)?;
+    let iovs = send_args(mem, data_p, data_len, si_flags, out_p)?;
     let n = socket_mut(cx, fd)?
         .sock
-        .send_to(&[IoSlice::new(&data)], to)?;
+        .send_to(&[IoSlice::new(&outgoing(mem, &iovs))], to)?;
     memory::write_u32(mem, out_p, n as u32)?;
     Ok(())
 }

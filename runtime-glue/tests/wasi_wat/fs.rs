@@ -235,3 +235,19 @@ fn prestat_names_the_preopen_and_ends_with_ebadf() {
         "wasi-libc stops scanning preopens at EBADF"
     );
 }
+
+#[test]
+fn nofollow_open_of_a_symlink_is_eloop_and_filestat_sees_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("target"), b"T").unwrap();
+    std::os::unix::fs::symlink("target", dir.path().join("link")).unwrap();
+    let fields = r#"(data (i32.const 0x200) "link")"#;
+    // dirflags = 0: do not follow the final symlink.
+    let body = r#"
+      (call $ok (call $path_filestat_get (i32.const 3) (i32.const 0) (i32.const 0x200) (i32.const 4) (i32.const 0x400)))
+      (call $ok (i32.sub (i32.load8_u (i32.const 0x410)) (i32.const 7)))
+      (call $exit (call $path_open (i32.const 3) (i32.const 0) (i32.const 0x200) (i32.const 4) (i32.const 0)
+        (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 0x40)))"#;
+    let out = run_with(sandboxed(dir.path()), &module(fields, body)).unwrap();
+    assert_eq!(out.code, errno::LOOP);
+}

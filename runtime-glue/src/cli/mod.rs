@@ -41,6 +41,7 @@ pub(crate) enum Command {
 /// Parses the command line, runs the subcommand, and returns the process exit code.
 pub(crate) fn main() -> i32 {
     let cli = Cli::parse();
+    net::raise_fd_limit();
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Inspect(args) => inspect::inspect(&args),

@@ -160,6 +160,23 @@ impl ServerGuard {
         proc_status_kib(&status, "VmHWM").with_context(|| format!("no VmHWM in {path}"))
     }
 
+    /// How many fds the server process holds, and its RLIMIT_NOFILE soft limit, as text
+    /// for error messages (`holds 19990 fds, limit 20000`).
+    pub fn fd_usage(&self) -> String {
+        let pid = self.pid();
+        let open = fs::read_dir(format!("/proc/{pid}/fd")).map(|d| d.count());
+        let limits = fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+        let limit = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .unwrap_or("?");
+        match open {
+            Ok(n) => format!("server holds {n} fds, RLIMIT_NOFILE {limit}"),
+            Err(_) => "server fd count unavailable".into(),
+        }
+    }
+
     /// The last ~2 KB of the server's output.
     pub fn log_tail(&self) -> String {
         let mut tail = String::new();

@@ -53,7 +53,7 @@ impl Settings {
             runs: 5,
             run_time: Duration::from_millis(1000),
             max_ops: 20_000_000,
-            poll_idle: vec![10, 100, 1000, 10_000],
+            poll_idle: vec![10, 100, 1000, 5000, 10_000],
             idle_deadline: Duration::from_secs(60),
             ..Self::quick()
         }

@@ -51,7 +51,7 @@ fn measure_step(suite: &Suite, row: &mut Row, idle: usize) -> Result<(), String>
             .err()
             .map(|e| format!("; {e:#}"))
             .unwrap_or_default();
-        format!("{e:#}{alive}")
+        format!("{e:#} ({}){alive}", guard.fd_usage())
     })?;
     let load = Load {
         conns: 1,

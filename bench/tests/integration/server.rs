@@ -59,3 +59,11 @@ fn proc_status_fields_parse() {
     assert_eq!(proc_status_kib(status, "VmRSS"), Some(1024));
     assert_eq!(proc_status_kib(status, "VmPeak"), None);
 }
+
+#[test]
+fn fd_usage_reads_proc() {
+    let guard = ServerGuard::spawn(&spec("sleep", &["30"]), &log_dir()).unwrap();
+    let usage = guard.fd_usage();
+    assert!(usage.starts_with("server holds "), "{usage}");
+    assert!(usage.contains("RLIMIT_NOFILE"), "{usage}");
+}

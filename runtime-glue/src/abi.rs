@@ -234,6 +234,11 @@ impl HostCall {
             if let Some(text) = self.decode_string(i, mem, raw) {
                 let _ = write!(s, " {text:?}");
             }
+            if result.is_ok()
+                && let Some(data) = self.iovec_preview(i, mem, raw)
+            {
+                let _ = write!(s, " {data}");
+            }
         }
         s.push(')');
         let _ = match result {
@@ -268,6 +273,25 @@ impl HostCall {
         }
     }
 
+    /// If parameter `i` is an `iovs` list, the bytes actually transferred
+    /// (as many as the call stored in `nread`/`nwritten`), quoted and cut
+    /// at [`PREVIEW`] bytes.
+    fn iovec_preview(&self, i: usize, mem: &[u8], raw: &[u64]) -> Option<String> {
+        if *self.param_names.get(i)? != "iovs" {
+            return None;
+        }
+        let done_at = self
+            .param_names
+            .iter()
+            .position(|n| *n == "nread" || *n == "nwritten")?;
+        let done = memory::read_u32(mem, *raw.get(done_at)? as u32).ok()? as usize;
+        let iovs = memory::iovecs(mem, *raw.get(i)? as u32, *raw.get(i + 1)? as u32).ok()?;
+        let data = iovs.gather(mem);
+        let shown = &data[..done.min(data.len()).min(PREVIEW)];
+        let more = if done > PREVIEW { "..." } else { "" };
+        Some(format!("{:?}{more}", String::from_utf8_lossy(shown)))
+    }
+
     /// If parameter `i` is a `*path` pointer followed by its `*_len`, the text.
     fn decode_string(&self, i: usize, mem: &[u8], raw: &[u64]) -> Option<String> {
         let name = self.param_names.get(i)?;
@@ -279,6 +303,9 @@ impl HostCall {
         Some(String::from_utf8_lossy(bytes).into_owned())
     }
 }
+
+/// Most bytes of transferred data a trace line shows.
+const PREVIEW: usize = 48;
 
 /// Output-pointer parameter names and the width (bytes) stored there.
 const OUTPUTS: &[(&str, u8)] = &[

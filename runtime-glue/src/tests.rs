@@ -211,13 +211,14 @@ fn trace_line_shows_values_stored_through_output_pointers() {
         .build_ctx()
         .unwrap();
     let mut mem = with_iovecs(64, &[(32, 4)]);
+    mem[32..36].copy_from_slice(b"ping");
     let fd_write = abi::find("wasi_snapshot_preview1", "fd_write").unwrap();
     let raw = [1, 0, 1, 48];
     let result = fd_write.invoke(&mut cx, &mut mem, &raw);
     let line = fd_write.describe(&mem, &raw, &result);
     assert_eq!(
         line,
-        "fd_write(fd=1, iovs=0, iovs_len=1, nwritten=48) = 0 [nwritten=4]"
+        r#"fd_write(fd=1, iovs=0 "ping", iovs_len=1, nwritten=48) = 0 [nwritten=4]"#
     );
 }
 

@@ -17,6 +17,7 @@
 //! [`stats`], [`targets`], [`report`] and [`plot`] turn runs into the report.
 
 pub mod contender;
+pub mod drive;
 pub mod http;
 pub mod loadgen;
 pub mod plot;

@@ -61,6 +61,25 @@ struct Args {
     /// Report path (default: BENCHMARKS.md at the workspace root).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Instead of the suite: drive a server already running at ADDR (for profiling, e.g.
+    /// under `perf record`), with the options below, and print what it measured.
+    #[arg(long, value_name = "ADDR")]
+    drive: Option<std::net::SocketAddr>,
+    /// --drive: concurrent connections (or churn client threads).
+    #[arg(long, default_value_t = 1)]
+    conns: usize,
+    /// --drive: echo message size in bytes; without it, HTTP GET requests.
+    #[arg(long, value_name = "BYTES")]
+    echo: Option<usize>,
+    /// --drive: idle connections to open first.
+    #[arg(long, default_value_t = 0)]
+    idle: usize,
+    /// --drive: connect, one exchange, close (accept churn) instead of keep-alive.
+    #[arg(long)]
+    churn: bool,
+    /// --drive: seconds of load.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
 }
 
 /// A workload's entry point.
@@ -68,6 +87,17 @@ type Step = fn(&mut Suite);
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(addr) = args.drive {
+        let _ = rlimit::increase_nofile_limit(args.idle as u64 + 1024);
+        return bench::drive::run(&bench::drive::Drive {
+            addr,
+            conns: args.conns.max(1),
+            echo_size: args.echo,
+            idle: args.idle,
+            churn: args.churn,
+            time: std::time::Duration::from_secs_f64(args.seconds.clamp(0.1, 600.0)),
+        });
+    }
     let started = Instant::now();
     let mut settings = if args.quick {
         Settings::quick()

@@ -55,6 +55,13 @@ pub fn render(suite: &Suite, info: &RunInfo) -> String {
         }
     }
     method(&mut md);
+    // Hand-written findings (profiles, causes) live next to the harness and are copied in,
+    // so regenerating the tables never loses them.
+    let analysis = suite.tools.root.join("bench/analysis.md");
+    if let Ok(text) = fs::read_to_string(&analysis) {
+        md.push_str(text.trim_end());
+        md.push_str("\n\n");
+    }
     if !suite.notes.is_empty() {
         let _ = writeln!(md, "## Notes from this run\n");
         for n in &suite.notes {

@@ -70,12 +70,11 @@ pub fn from_fd(e: FdError) -> Errno {
 ///
 /// cap-std reports an attempt to leave a preopened directory (through `..`,
 /// an absolute path or a symlink) as `PermissionDenied` without an OS error
-/// code. It becomes `EPERM`, as in wasmtime (so guests compare equal under
-/// both runtimes; `ENOTCAPABLE` stays reserved for missing WASI rights).
-/// Every other error goes through hostsock's table.
+/// code; that is a capability violation, so it becomes `ENOTCAPABLE`. Every
+/// other error goes through hostsock's table.
 pub fn from_io(e: &io::Error) -> Errno {
     if e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_none() {
-        return Errno::Perm;
+        return Errno::Notcapable;
     }
     Errno::from_io_error(e)
 }

@@ -197,9 +197,9 @@ fn trace_line_decodes_paths_and_errno() {
 }
 
 #[test]
-fn cap_std_escape_error_maps_to_eperm() {
+fn cap_std_escape_error_maps_to_enotcapable() {
     let escape = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "outside");
-    assert_eq!(crate::errno::from_io(&escape), Errno::Perm);
+    assert_eq!(crate::errno::from_io(&escape), Errno::Notcapable);
     let eacces = std::io::Error::from_raw_os_error(13);
     assert_eq!(crate::errno::from_io(&eacces), Errno::Acces);
 }

@@ -2,8 +2,8 @@
 //! set times, link, symlink, readlink, rename, unlink.
 //!
 //! Every path is resolved by cap-std relative to a directory fd, so `..`,
-//! absolute paths and symlinks cannot leave it; an attempt is `EPERM`, as in
-//! wasmtime (see [`crate::errno::from_io`]). Missing rights are `ENOTCAPABLE`.
+//! absolute paths and symlinks cannot leave it; an attempt is `ENOTCAPABLE`
+//! (see [`crate::errno::from_io`]).
 
 use std::{os::unix::ffi::OsStrExt, time::Duration};
 
@@ -45,11 +45,11 @@ host_table! {
 ///
 /// # Errors
 ///
-/// `EFAULT`, `EILSEQ` (not UTF-8), `EPERM` (absolute), `EINVAL` (NUL).
+/// `EFAULT`, `EILSEQ` (not UTF-8), `ENOTCAPABLE` (absolute), `EINVAL` (NUL).
 pub(crate) fn guest_path(mem: &[u8], ptr: u32, len: u32) -> Result<&str, Errno> {
     let p = memory::read_str(mem, ptr, len)?;
     if p.starts_with('/') {
-        return Err(Errno::Perm);
+        return Err(Errno::Notcapable);
     }
     if p.contains('\0') {
         return Err(Errno::Inval);

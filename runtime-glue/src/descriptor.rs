@@ -199,11 +199,22 @@ pub fn filetype_from(ft: cap_std::fs::FileType) -> Filetype {
     }
 }
 
-fn stdio_filestat() -> Filestat {
+/// A terminal is a character device; anything else (pipe, file, capture)
+/// is reported as unknown, as wasmtime does, so `isatty()` in the guest
+/// answers like on the host.
+fn stdio_filetype(terminal: bool) -> Filetype {
+    if terminal {
+        Filetype::CharacterDevice
+    } else {
+        Filetype::Unknown
+    }
+}
+
+fn stdio_filestat(filetype: Filetype) -> Filestat {
     Filestat {
         dev: 0,
         ino: 0,
-        filetype: Filetype::CharacterDevice,
+        filetype,
         nlink: 1,
         size: 0,
         atim: 0,
@@ -228,9 +239,8 @@ impl Descriptor {
     /// The file type `fd_fdstat_get` reports.
     pub(crate) fn filetype(&self) -> Filetype {
         match self {
-            Descriptor::Stdin(_) | Descriptor::Stdout(_) | Descriptor::Stderr(_) => {
-                Filetype::CharacterDevice
-            }
+            Descriptor::Stdin(i) => stdio_filetype(i.is_terminal()),
+            Descriptor::Stdout(o) | Descriptor::Stderr(o) => stdio_filetype(o.is_terminal()),
             Descriptor::File(f) => f
                 .file
                 .metadata()
@@ -299,14 +309,11 @@ impl Descriptor {
     pub(crate) fn filestat(&self) -> Result<Filestat, Fault> {
         match self {
             Descriptor::Stdin(_) | Descriptor::Stdout(_) | Descriptor::Stderr(_) => {
-                Ok(stdio_filestat())
+                Ok(stdio_filestat(self.filetype()))
             }
             Descriptor::File(f) => Ok(Filestat::from_metadata(&f.file.metadata()?)),
             Descriptor::Dir(d) => Ok(Filestat::from_metadata(&d.dir.dir_metadata()?)),
-            Descriptor::Socket(s) => Ok(Filestat {
-                filetype: s.filetype(),
-                ..stdio_filestat()
-            }),
+            Descriptor::Socket(s) => Ok(stdio_filestat(s.filetype())),
         }
     }
 

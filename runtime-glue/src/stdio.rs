@@ -5,7 +5,7 @@ use rustix::{
     time::Timespec,
 };
 use std::{
-    io::{self, Read, Write},
+    io::{self, IsTerminal, Read, Write},
     sync::{Arc, Mutex},
 };
 
@@ -95,6 +95,11 @@ impl Input {
         }
     }
 
+    /// True when this is the host's stdin and that is a terminal.
+    pub(crate) fn is_terminal(&self) -> bool {
+        matches!(self, Input::Inherit) && io::stdin().is_terminal()
+    }
+
     /// Whether a read would proceed now, and how many bytes it would get
     /// when known. The host's stdin is polled without waiting.
     pub(crate) fn readiness(&self) -> Readiness {
@@ -149,6 +154,15 @@ impl Output {
             Stdio::Inherit => Output::Inherit(which),
             Stdio::Capture(b) => Output::Capture(b),
             Stdio::Null | Stdio::Bytes(_) => Output::Null,
+        }
+    }
+
+    /// True when this is a host stream and that is a terminal.
+    pub(crate) fn is_terminal(&self) -> bool {
+        match self {
+            Output::Inherit(HostStream::Stdout) => io::stdout().is_terminal(),
+            Output::Inherit(HostStream::Stderr) => io::stderr().is_terminal(),
+            Output::Null | Output::Capture(_) => false,
         }
     }
 

@@ -114,6 +114,7 @@ fn main() -> Result<()> {
     };
     let tools = tools::prepare(&opts).context("preparing servers")?;
     let measuring = Instant::now();
+    let load_before = report::load_average();
     let mut suite = Suite::new(tools, settings);
     raise_fd_limit(&mut suite);
     let all = args.which.contains(&Which::All);
@@ -131,7 +132,7 @@ fn main() -> Result<()> {
             run(&mut suite);
         }
     }
-    write_outputs(&args, &suite, started, measuring)
+    write_outputs(&args, &suite, (started, measuring), load_before)
 }
 
 /// Poll scaling holds N client sockets here and N in the server, which inherits this
@@ -160,7 +161,12 @@ fn raise_fd_limit(suite: &mut Suite) {
     }
 }
 
-fn write_outputs(args: &Args, suite: &Suite, started: Instant, measuring: Instant) -> Result<()> {
+fn write_outputs(
+    args: &Args,
+    suite: &Suite,
+    (started, measuring): (Instant, Instant),
+    load_before: String,
+) -> Result<()> {
     let root = suite.tools.root.clone();
     let out = args
         .out
@@ -190,6 +196,7 @@ fn write_outputs(args: &Args, suite: &Suite, started: Instant, measuring: Instan
         plots,
         wall_s: started.elapsed().as_secs_f64(),
         measure_s: measuring.elapsed().as_secs_f64(),
+        load_before,
     };
     std::fs::write(&out, report::render(suite, &info))
         .with_context(|| format!("writing {}", out.display()))?;

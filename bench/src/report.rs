@@ -23,6 +23,8 @@ pub struct RunInfo {
     pub wall_s: f64,
     /// Wall time of the measurements alone, seconds.
     pub measure_s: f64,
+    /// 1-minute load average when measuring started (other processes share the CPUs).
+    pub load_before: String,
 }
 
 /// Renders the report.
@@ -41,7 +43,7 @@ pub fn render(suite: &Suite, info: &RunInfo) -> String {
         "{}; measuring took {:.0} s ({:.0} s with builds).\n",
         info.mode, info.measure_s, info.wall_s
     );
-    machine(&mut md, suite);
+    machine(&mut md, suite, info);
     let _ = writeln!(md, "## Targets (issue 8)\n");
     let _ = writeln!(md, "| target | measured | met? |\n|---|---|---|");
     for t in targets::evaluate(&suite.rows) {
@@ -79,7 +81,7 @@ fn plot_belongs(plot: &str, workload: Workload) -> bool {
     }
 }
 
-fn machine(md: &mut String, suite: &Suite) {
+fn machine(md: &mut String, suite: &Suite, info: &RunInfo) {
     let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()
@@ -121,7 +123,22 @@ fn machine(md: &mut String, suite: &Suite) {
         md,
         "- Commit: {commit}; all traffic on 127.0.0.1; client and server share the CPUs"
     );
+    let _ = writeln!(
+        md,
+        "- 1-minute load average: {} at the start, {} at the end of measuring \
+         (above the CPU count means other processes competed for the CPUs)",
+        info.load_before,
+        load_average()
+    );
     md.push('\n');
+}
+
+/// The 1-minute load average from /proc/loadavg.
+pub fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn output(cmd: &str, args: &[&str]) -> String {

@@ -88,15 +88,7 @@ type Step = fn(&mut Suite);
 fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(addr) = args.drive {
-        let _ = rlimit::increase_nofile_limit(args.idle as u64 + 1024);
-        return bench::drive::run(&bench::drive::Drive {
-            addr,
-            conns: args.conns.max(1),
-            echo_size: args.echo,
-            idle: args.idle,
-            churn: args.churn,
-            time: std::time::Duration::from_secs_f64(args.seconds.clamp(0.1, 600.0)),
-        });
+        return drive(&args, addr);
     }
     let started = Instant::now();
     let mut settings = if args.quick {
@@ -133,6 +125,19 @@ fn main() -> Result<()> {
         }
     }
     write_outputs(&args, &suite, (started, measuring), load_before)
+}
+
+/// `--drive`: one load against a server started by someone else.
+fn drive(args: &Args, addr: std::net::SocketAddr) -> Result<()> {
+    let _ = rlimit::increase_nofile_limit(args.idle as u64 + 1024);
+    bench::drive::run(&bench::drive::Drive {
+        addr,
+        conns: args.conns.max(1),
+        echo_size: args.echo,
+        idle: args.idle,
+        churn: args.churn,
+        time: std::time::Duration::from_secs_f64(args.seconds.clamp(0.1, 600.0)),
+    })
 }
 
 /// Poll scaling holds N client sockets here and N in the server, which inherits this

@@ -82,15 +82,7 @@ fn plot_belongs(plot: &str, workload: Workload) -> bool {
 }
 
 fn machine(md: &mut String, suite: &Suite, info: &RunInfo) {
-    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split_once(':'))
-                .map(|(_, m)| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into());
+    let model = cpu_model();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let meminfo = fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let mem_gib =
@@ -133,6 +125,19 @@ fn machine(md: &mut String, suite: &Suite, info: &RunInfo) {
     md.push('\n');
 }
 
+/// The CPU model name from /proc/cpuinfo.
+fn cpu_model() -> String {
+    fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// The 1-minute load average from /proc/loadavg.
 pub fn load_average() -> String {
     fs::read_to_string("/proc/loadavg")
@@ -153,12 +158,34 @@ fn output(cmd: &str, args: &[&str]) -> String {
 
 /// One workload's table; ratios compare medians within a configuration.
 fn table(md: &mut String, rows: &[Row], workload: Workload) {
-    let mut rows: Vec<&Row> = rows.iter().filter(|r| r.workload == workload).collect();
+    let rows = ordered(rows, workload);
     if rows.is_empty() {
         return;
     }
-    // Configurations in the order they were first measured; within one, native first,
-    // then wasmtime, then fdvirt (stable, so fdvirt rows keep policy order).
+    let _ = writeln!(md, "## {}\n", workload.title());
+    let latency = rows.iter().any(|r| !r.p50_us.is_empty());
+    let lat_head = if latency { " p50 µs | p99 µs |" } else { "" };
+    let lat_rule = if latency { "---:|---:|" } else { "" };
+    let _ = writeln!(
+        md,
+        "| configuration | runtime · server | median | min | max |{lat_head} ÷ native | ÷ wasmtime |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|{lat_rule}---:|---:|");
+    let mut failures = Vec::new();
+    for row in &rows {
+        let line = row_line(&rows, row, latency, &mut failures);
+        let _ = writeln!(md, "{line}");
+    }
+    md.push('\n');
+    for (i, e) in failures.iter().enumerate() {
+        let _ = writeln!(md, "[{}] {e}\n", i + 1);
+    }
+}
+
+/// `workload`'s rows: configurations in the order first measured; within one, native,
+/// then wasmtime, then fdvirt (a stable sort, so fdvirt rows keep policy order).
+fn ordered(rows: &[Row], workload: Workload) -> Vec<&Row> {
+    let mut rows: Vec<&Row> = rows.iter().filter(|r| r.workload == workload).collect();
     let mut configs: Vec<&str> = Vec::new();
     for r in &rows {
         if !configs.contains(&r.config.as_str()) {
@@ -172,59 +199,46 @@ fn table(md: &mut String, rows: &[Row], workload: Workload) {
         Runtime::Fdvirt { .. } => 3,
     };
     rows.sort_by_key(|r| (configs.iter().position(|c| *c == r.config), rank(r)));
-    let _ = writeln!(md, "## {}\n", workload.title());
-    let latency = rows.iter().any(|r| !r.p50_us.is_empty());
-    let lat_head = if latency { " p50 µs | p99 µs |" } else { "" };
-    let lat_rule = if latency { "---:|---:|" } else { "" };
-    let _ = writeln!(
-        md,
-        "| configuration | runtime · server | median | min | max |{lat_head} ÷ native | ÷ wasmtime |"
-    );
-    let _ = writeln!(md, "|---|---|---:|---:|---:|{lat_rule}---:|---:|");
-    let mut failures = Vec::new();
-    for row in &rows {
-        let cells = match row.summary() {
-            Some(s) => format!(
-                "{} | {} | {}",
-                fmt_num(s.median),
-                fmt_num(s.min),
-                fmt_num(s.max)
-            ),
-            None => "failed | | ".to_string(),
-        };
-        let lat = if latency {
-            format!(" {} | {} |", median_of(&row.p50_us), median_of(&row.p99_us))
-        } else {
-            String::new()
-        };
-        let mark = match &row.error {
-            Some(e) => {
-                let short = one_line(e, 400);
-                let n = match failures.iter().position(|f| *f == short) {
-                    Some(i) => i + 1,
-                    None => {
-                        failures.push(short);
-                        failures.len()
-                    }
-                };
-                format!(" [{n}]")
-            }
-            None => String::new(),
-        };
-        let _ = writeln!(
-            md,
-            "| {} | {}{mark} | {cells} |{lat} {} | {} |",
-            row.config,
-            row.contender.label(),
-            ratio(rows.as_slice(), row, |r| r == &Runtime::Native),
-            ratio(rows.as_slice(), row, |r| r
-                == &Runtime::Wasmtime { cached: false }),
-        );
-    }
-    md.push('\n');
-    for (i, e) in failures.iter().enumerate() {
-        let _ = writeln!(md, "[{}] {e}\n", i + 1);
-    }
+    rows
+}
+
+/// One table line; a row's error becomes a footnote mark (identical errors share one).
+fn row_line(rows: &[&Row], row: &Row, latency: bool, failures: &mut Vec<String>) -> String {
+    let cells = match row.summary() {
+        Some(s) => format!(
+            "{} | {} | {}",
+            fmt_num(s.median),
+            fmt_num(s.min),
+            fmt_num(s.max)
+        ),
+        None => "failed | | ".to_string(),
+    };
+    let lat = if latency {
+        format!(" {} | {} |", median_of(&row.p50_us), median_of(&row.p99_us))
+    } else {
+        String::new()
+    };
+    let mark = match &row.error {
+        Some(e) => {
+            let short = one_line(e, 400);
+            let n = match failures.iter().position(|f| *f == short) {
+                Some(i) => i + 1,
+                None => {
+                    failures.push(short);
+                    failures.len()
+                }
+            };
+            format!(" [{n}]")
+        }
+        None => String::new(),
+    };
+    format!(
+        "| {} | {}{mark} | {cells} |{lat} {} | {} |",
+        row.config,
+        row.contender.label(),
+        ratio(rows, row, |r| r == &Runtime::Native),
+        ratio(rows, row, |r| r == &Runtime::Wasmtime { cached: false }),
+    )
 }
 
 fn median_of(values: &[f64]) -> String {

@@ -485,6 +485,7 @@ impl std::fmt::Debug for FdBitmap {
             .field("height", &self.height)
             .field("leaves", &(self.leaves.len() - self.free_leaves.len()))
             .field("inners", &(self.inners.len() - self.free_inners.len()))
+            .field("allocated", &(self.leaves.len() + self.inners.len()))
             .finish()
     }
 }

@@ -202,3 +202,33 @@ fn select_zero_finds_each_zero_bit() {
         }
     }
 }
+
+#[test]
+fn random_churn_reuses_nodes_instead_of_growing() {
+    let mut map = FdBitmap::new(true);
+    let mut live = std::collections::VecDeque::new();
+    let mut x = 12_345u64;
+    for _ in 0..20_000 {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let fd = (x >> 33) as u32; // below 2^31
+        map.set(fd, Slot::Open(0));
+        live.push_back(fd);
+        if live.len() > 10 {
+            let old = live.pop_front().unwrap();
+            map.set(old, Slot::Free);
+        }
+    }
+    // 11 live fds need at most 11 paths of 6 nodes (plus the parked leaf's),
+    // however many fds came and went.
+    let debug = format!("{map:?}");
+    let allocated: usize = debug
+        .split("allocated: ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(" }")
+        .parse()
+        .unwrap();
+    assert!(allocated <= 12 * 6, "{debug}");
+}

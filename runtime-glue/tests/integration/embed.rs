@@ -203,3 +203,61 @@ fn fd_policy_set_through_the_builder_applies_to_opened_files() {
     assert_eq!(fds.len(), 10 + 5 + 5);
     assert!(fds.iter().all(|&fd| (4..16).contains(&fd)), "{fds:?}");
 }
+
+/// Every error's kind and WASI errno (wasi-libc numbering). ENOTCAPABLE (76) where the fd's
+/// rights or the preopen's capability forbid the operation.
+#[test]
+fn filesystem_errors_get_the_right_errno() {
+    let dir = sandbox();
+    let (code, out) = run("errors", &[GUEST_DIR], Some(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    let expected = r#"open missing: NotFound errno=Some(44)
+create_dir existing: AlreadyExists errno=Some(20)
+create_new existing: AlreadyExists errno=Some(20)
+remove_dir non-empty: Uncategorized errno=Some(55)
+remove_file on dir: IsADirectory errno=Some(31)
+remove_dir on file: NotADirectory errno=Some(54)
+read_dir on file: NotADirectory errno=Some(54)
+open file as dir path: NotADirectory errno=Some(54)
+write-open a dir: IsADirectory errno=Some(31)
+rename missing: NotFound errno=Some(44)
+rename dir over file: NotADirectory errno=Some(54)
+read_link on file: InvalidInput errno=Some(28)
+metadata missing: NotFound errno=Some(44)
+outside preopen: NotFound errno=Some(44)
+dot-dot escape: Uncategorized errno=Some(76)
+write to read-only fd: Uncategorized errno=Some(8)
+set_len on read-only fd: Uncategorized errno=Some(76)
+"#;
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn readdir_returns_every_entry_once_across_refills() {
+    let dir = sandbox();
+    // 120 entries of ~59 bytes through a 200-byte buffer: ~36 fd_readdir calls, most
+    // entries truncated once and re-read from their cookie.
+    let (code, out) = run("bigdir", &[GUEST_DIR, "120", "200"], Some(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "created=120 std distinct=120\nraw listed=120 distinct=120 refilled=true\n"
+    );
+}
+
+#[test]
+fn large_chunked_io_holes_and_mtime() {
+    let dir = sandbox();
+    let (code, out) = run("bigfile", &[GUEST_DIR, "100000"], Some(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "len=100000 equal=true\nsum=12749904\nsize=104099 hole zero=true\nmtime=Ok(1600000000)\n"
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join("big.bin"))
+            .expect("host file")
+            .len(),
+        104_099
+    );
+}

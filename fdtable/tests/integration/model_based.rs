@@ -178,8 +178,16 @@ fn plans() -> impl Strategy<Value = Vec<PlanOp>> {
     prop::collection::vec(plan_op(), 1..120)
 }
 
+/// 200 cases per policy by default; `PROPTEST_CASES=N` runs more.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn lowest_matches_model(case in lowest_case(), plan in plans()) {

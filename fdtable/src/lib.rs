@@ -1,5 +1,6 @@
 //! A guest file-descriptor table: `u32` fd numbers -> entries, numbered by
-//! a choice of policy, with the guarantees and speed of a kernel fd table.
+//! a choice of policy, with the guarantees and data structures of a kernel
+//! fd table.
 //!
 //! A WebAssembly runtime hands its guest small integers (fds) that stand
 //! for host objects. *Which* number a new object gets matters: POSIX

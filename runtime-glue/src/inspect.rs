@@ -31,6 +31,7 @@
 
 mod catalog;
 mod indirect;
+mod json;
 mod parse;
 mod render;
 #[cfg(test)]

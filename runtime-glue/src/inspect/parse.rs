@@ -95,16 +95,7 @@ impl Facts {
 
     fn payload(&mut self, payload: Payload<'_>) -> Result<(), InspectError> {
         match payload {
-            Payload::TypeSection(r) => {
-                for group in r {
-                    for sub in group?.into_types() {
-                        self.types.push(match sub.composite_type.inner {
-                            CompositeInnerType::Func(f) => Some(signature(f.params(), f.results())),
-                            _ => None,
-                        });
-                    }
-                }
-            }
+            Payload::TypeSection(r) => self.types(r)?,
             Payload::ImportSection(r) => {
                 for import in r.into_imports() {
                     self.import(import?);
@@ -122,13 +113,7 @@ impl Facts {
             }
             Payload::ExportSection(r) => {
                 for e in r {
-                    let e = e?;
-                    let kind = kind_name(e.kind);
-                    self.exports.push(ExportInfo {
-                        name: e.name.to_owned(),
-                        kind,
-                        index: e.index,
-                    });
+                    self.exports.push(export(e?));
                 }
             }
             Payload::ElementSection(r) => {
@@ -144,6 +129,19 @@ impl Facts {
                 });
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Function signatures by type index (`None` for GC struct/array types).
+    fn types(&mut self, r: wasmparser::TypeSectionReader<'_>) -> Result<(), InspectError> {
+        for group in r {
+            for sub in group?.into_types() {
+                self.types.push(match sub.composite_type.inner {
+                    CompositeInnerType::Func(f) => Some(signature(f.params(), f.results())),
+                    _ => None,
+                });
+            }
         }
         Ok(())
     }
@@ -264,6 +262,14 @@ fn memory(m: wasmparser::MemoryType) -> MemoryInfo {
         maximum_pages: m.maximum,
         memory64: m.memory64,
         shared: m.shared,
+    }
+}
+
+fn export(e: wasmparser::Export<'_>) -> ExportInfo {
+    ExportInfo {
+        name: e.name.to_owned(),
+        kind: kind_name(e.kind),
+        index: e.index,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Human-readable output of `fdvirt inspect` (the `Display` impls) and a small JSON form.
+//! Human-readable output of `fdvirt inspect` (the `Display` impls).
 
 use super::{
     AbiFamily, Binding, EntityKind, ImportInfo, IndirectMismatch, MemoryInfo, Report, Signature,
@@ -166,76 +166,6 @@ impl Report {
         }
         Ok(())
     }
-
-    /// The report as one JSON object (hand-written: the schema is small and flat).
-    pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"imports\":[");
-        for (n, i) in self.imports.iter().enumerate() {
-            let (binding, form) = match &i.binding {
-                Binding::Bound { form } => ("bound", *form),
-                Binding::SignatureMismatch { .. } => ("signature_mismatch", ""),
-                Binding::Unknown => ("unknown", ""),
-            };
-            let family = format!("{:?}", i.family);
-            let fields = [
-                ("module", &*i.module),
-                ("name", &*i.name),
-                ("family", &*family),
-            ];
-            out.push_str(if n > 0 { ",{" } else { "{" });
-            for (k, v) in fields {
-                let _ = write!(out, "{}:{},", quote(k), quote(v));
-            }
-            let kind = i.kind.to_string();
-            let _ = write!(
-                out,
-                "\"type\":{},\"binding\":{},\"form\":{}}}",
-                quote(&kind),
-                quote(binding),
-                quote(form)
-            );
-        }
-        out.push_str("],\"exports\":[");
-        let exports: Vec<String> = self
-            .exports
-            .iter()
-            .map(|e| {
-                format!(
-                    "{{\"name\":{},\"kind\":{},\"index\":{}}}",
-                    quote(&e.name),
-                    quote(e.kind),
-                    e.index
-                )
-            })
-            .collect();
-        out.push_str(&exports.join(","));
-        out.push_str("],\"memories\":[");
-        let mems: Vec<String> = self
-            .memories
-            .iter()
-            .map(|m| quote(&m.to_string()))
-            .collect();
-        out.push_str(&mems.join(","));
-        out.push_str("],\"indirect_mismatches\":[");
-        let mism: Vec<String> = self
-            .indirect_mismatches
-            .iter()
-            .map(|m| {
-                let callers: Vec<String> = m.callers.iter().map(|c| quote(c)).collect();
-                format!(
-                    "{{\"function\":{},\"function_type\":{},\"call_type\":{},\"suspect\":{},\"callers\":[{}]}}",
-                    quote(&m.function),
-                    quote(&m.function_type.to_string()),
-                    quote(&m.call_type.to_string()),
-                    m.is_suspect(),
-                    callers.join(",")
-                )
-            })
-            .collect();
-        out.push_str(&mism.join(","));
-        out.push_str("]}");
-        out
-    }
 }
 
 /// `a, b, c, +N more` showing at most `max` items.
@@ -249,24 +179,6 @@ fn names(items: &[String], max: usize) -> String {
     if items.len() > max {
         let _ = write!(out, ", +{} more", items.len() - max);
     }
-    out
-}
-
-/// A JSON string literal.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

@@ -269,3 +269,25 @@ fn garbage_is_a_parse_error() {
     ));
     assert!(matches!(inspect(b"not wasm"), Err(InspectError::Parse(_))));
 }
+
+#[test]
+fn json_escapes_names_and_lists_every_section() {
+    let r = report(r#"(module (import "env" "we\"ird\\name\n" (func)) (memory (export "m") 1))"#);
+    let json = r.to_json();
+    assert!(
+        json.starts_with(
+            r#"{"imports":[{"module":"env","name":"we\"ird\\name\u000a","family":"Unknown""#
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains(
+            r#""binding":"unknown","form":""}],"exports":[{"name":"m","kind":"memory","index":0}]"#
+        ),
+        "{json}"
+    );
+    assert!(
+        json.ends_with(r#""memories":["1 pages initial, no max"],"indirect_mismatches":[]}"#),
+        "{json}"
+    );
+}

@@ -39,7 +39,7 @@ pub(crate) struct RunArgs {
     #[arg(value_name = "MODULE.wasm")]
     pub(crate) module: PathBuf,
 
-    /// Arguments passed to the guest (argv[1..]; argv[0] is MODULE as given).
+    /// Arguments for the guest, passed verbatim (its argv 0 is MODULE as given).
     #[arg(
         value_name = "ARGS",
         trailing_var_arg = true,

@@ -43,11 +43,12 @@ pub(crate) fn sock_open(
         SocketType::Dgram => SocketKind::Datagram,
         _ => return Err(Errno::Inval.into()),
     };
-    // Check for a free guest fd before creating the host socket: EMFILE costs nothing.
-    cx.fds.vacant_fd().map(|_| ())?;
+    // Reserve the guest fd before creating the host socket: EMFILE costs nothing, and
+    // the fd is the one the table's policy hands out next (reserve, then install).
+    let vacant = cx.fds.vacant_fd()?;
     let mut sock = Socket::open(family, kind, cx.net.policy.clone())?;
     cx.net.configure(&mut sock);
-    let fd = install(cx, sock, 0)?;
+    let fd = vacant.insert(entry(sock, 0));
     memory::write_u32(mem, ro_fd_p, fd)?;
     Ok(())
 }
@@ -67,12 +68,12 @@ pub(crate) fn sock_open_v2(
     sock_open(cx, mem, af, socktype, ro_fd_p)
 }
 
-/// Installs a socket as a new guest fd with `flags` (fdflags) recorded.
-fn install(cx: &mut GuestCtx, sock: Socket, flags: u16) -> Result<u32, Fault> {
+/// The fd-table entry of a new socket with `flags` (fdflags) recorded.
+fn entry(sock: Socket, flags: u16) -> FdEntry {
     let rights = SocketDesc::rights();
     let mut entry = FdEntry::new(Descriptor::Socket(SocketDesc::new(sock)), rights, rights);
     entry.flags = flags;
-    Ok(cx.fds.insert(entry)?)
+    entry
 }
 
 fn bind(
@@ -191,9 +192,10 @@ pub(crate) fn sock_connect_v2(
     connect(cx, mem, fd, addr_p, port, Generation::V2)
 }
 
-/// Accepts on `fd` into a new guest fd with `flags`. The guest fd is reserved first
-/// (and released again), so a full table gives `EMFILE` while the connection stays in
-/// the kernel backlog for later; a peer that reset before the accept is skipped by
+/// Accepts on `fd` into a new guest fd with `flags`. Room for a guest fd is checked
+/// first (the reservation cannot be held across the accept: the listener lives in the
+/// same table), so a full table gives `EMFILE` while the connection stays in the
+/// kernel backlog for later; a peer that reset before the accept is skipped by
 /// hostsock and never fails the listener.
 fn accept(
     cx: &mut GuestCtx,
@@ -212,7 +214,7 @@ fn accept(
     };
     let (mut sock, _peer) = socket_mut(cx, fd)?.sock.accept(blocking)?;
     cx.net.configure(&mut sock);
-    let new_fd = install(cx, sock, flags & fdflags::NONBLOCK)?;
+    let new_fd = cx.fds.insert(entry(sock, flags & fdflags::NONBLOCK))?;
     memory::write_u32(mem, ro_fd_p, new_fd)?;
     Ok(())
 }

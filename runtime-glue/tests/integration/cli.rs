@@ -186,6 +186,9 @@ fn inspect_flags_results_only_mismatch_and_unknown_imports() {
         json.stdout.starts_with("{\"imports\":[")
             && json.stdout.contains("\"function\":\"zend_list_free\"")
     );
+    if let Some(parsed) = python_json_summary(&json.stdout) {
+        assert_eq!(parsed, "2 imports; zend_list_free suspect=True");
+    }
     let bad = fdvirt(&["inspect", "/nonexistent/x.wasm"]);
     assert_eq!(bad.code, Some(STARTUP_FAILURE));
 }
@@ -241,4 +244,29 @@ fn stdin_is_inherited_and_env_key_passes_the_host_value() {
         b"",
     );
     assert_eq!(env.stdout, "count=1\nFDVIRT_FROM_HOST=yes\n");
+}
+
+/// Parses `json` with Python's json module (a strict parser) and summarizes it; `None` with a
+/// skip line when python3 is absent.
+fn python_json_summary(json: &str) -> Option<String> {
+    let script = "import json,sys; d=json.load(sys.stdin); m=d['indirect_mismatches'][0]; \
+                  print(f\"{len(d['imports'])} imports; {m['function']} suspect={m['suspect']}\")";
+    let mut child = match std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(_) => {
+            eprintln!("skip: JSON validity check: python3 not found");
+            return None;
+        }
+    };
+    let mut stdin = child.stdin.take().expect("piped");
+    std::io::Write::write_all(&mut stdin, json.as_bytes()).expect("write json");
+    drop(stdin);
+    let out = child.wait_with_output().expect("python3");
+    assert!(out.status.success(), "python3 rejected the JSON: {json}");
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }

@@ -8,6 +8,7 @@ mod c_select;
 mod demo;
 mod errno;
 mod faults;
+mod fdpolicy;
 mod poll;
 mod preopen;
 mod sdk;

@@ -9,6 +9,7 @@ mod demo;
 mod errno;
 mod faults;
 mod fdpolicy;
+mod ipv6;
 mod poll;
 mod preopen;
 mod sdk;

@@ -13,7 +13,9 @@ use runtime_glue::{NetConfig, SocketOptions};
 pub(crate) struct NetArgs {
     /// Open a listening TCP socket on HOST:PORT and hand it to the guest as a pre-opened
     /// fd (3, 4, ... in order, before --dir preopens), as Wasmtime's `--tcplisten`.
-    /// Repeatable; `[::1]:8080` and `[::]:8080` work.
+    /// Repeatable; `[::1]:8080` and `[::]:8080` work. As under Wasmtime, wasi-libc guests
+    /// stop looking for preopened directories at the first fd that is not one, so a
+    /// guest given both --tcplisten and --dir does not see the directories.
     #[arg(long = "tcplisten", value_name = "HOST:PORT")]
     pub(crate) tcplisten: Vec<SocketAddr>,
 

@@ -24,6 +24,7 @@ fn run(body: &str) -> (i32, Duration) {
   (import "wasi_snapshot_preview1" "sock_send" (func $send (param i32 i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "sock_shutdown" (func $shutdown (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "sock_setsockopt" (func $setopt (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_getsockopt" (func $getopt (param i32 i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 0x100) "\00\02\00\00\04\00\00\00")
   (data (i32.const 0x200) "\7f\00\00\01")
@@ -155,4 +156,41 @@ fn blocking_recv_returns_data_and_eof() {
         ;; 5 bytes, then 0 (EOF after the peer's shutdown(WR))
         (call $exit (i32.add (i32.mul (local.get $t) (i32.const 10)) (i32.load (i32.const 0x414))))"#);
     assert_eq!(code, 50);
+}
+
+/// Non-blocking connect to `port_expr`: returns `connect_errno * 100 + SO_ERROR` after
+/// waiting for writability.
+fn nonblocking_connect(prelude: &str, port_expr: &str) -> i32 {
+    run(&format!(
+        r#"{prelude}
+        (if (call $open (i32.const 1) (i32.const 2) (i32.const 0x400)) (then unreachable))
+        (local.set $t (i32.load (i32.const 0x400)))
+        (if (call $setfl (local.get $t) (i32.const 4)) (then unreachable))
+        (i32.store (i32.const 0x420) (call $connect (local.get $t) (i32.const 0x100) {port_expr}))
+        (call $sub_fd (i32.const 0x1000) (i64.const 7) (i32.const 2) (local.get $t))
+        (call $sub_clock (i32.const 0x1030) (i64.const 9) (i64.const 5000000000))
+        (if (call $poll (i32.const 0x1000) (i32.const 0x2000) (i32.const 2) (i32.const 0x410)) (then unreachable))
+        (i32.store (i32.const 0x708) (i32.const 4))
+        (if (call $getopt (local.get $t) (i32.const 0) (i32.const 2) (i32.const 0x700) (i32.const 0x708)) (then unreachable))
+        (call $exit (i32.add (i32.mul (i32.load (i32.const 0x420)) (i32.const 100)) (i32.load (i32.const 0x700))))"#
+    ))
+    .0
+}
+
+#[test]
+fn nonblocking_connect_completes_through_poll_and_so_error() {
+    // EINPROGRESS (26) then SO_ERROR 0; a loopback connect may also complete at once (0).
+    let code = nonblocking_connect("", "(i32.load (i32.const 0x40c))");
+    assert!(code == 2600 || code == 0, "got {code}");
+}
+
+#[test]
+fn nonblocking_connect_to_a_closed_port_reports_connrefused() {
+    // Close the harness listener first: its port is then refused. EINPROGRESS then
+    // SO_ERROR = CONNREFUSED (14), or CONNREFUSED at once (1400 + 0).
+    let code = nonblocking_connect(
+        "(if (call $close (local.get $l)) (then unreachable))",
+        "(i32.load (i32.const 0x40c))",
+    );
+    assert!(code == 2614 || code == 1400, "got {code}");
 }

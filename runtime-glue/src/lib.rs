@@ -80,6 +80,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Sockets
+//!
+//! Guests built for WasmEdge (`wasmedge_wasi_socket`, tokio_wasi + hyper_wasi) and for
+//! standard WASI (Rust std, wasi-libc) run unmodified: every WasmEdge socket call in its
+//! V1 and `_v2` forms, bound by the import's signature, the standard `sock_accept`,
+//! `sock_recv`, `sock_send`, `sock_shutdown`, and pre-opened listeners
+//! ([`GuestBuilder::tcplisten`], `fdvirt run --tcplisten`). Sockets share the fd table
+//! with files, so the fd policy numbers them too. The choices made where WasmEdge and its
+//! SDK disagree, or WasmEdge is undefined, are listed in [`wasmedge`]; per-guest network
+//! state (policy, `TCP_NODELAY`, the persistent poller) is in [`socket`].
+//!
 //! # Crate features
 //!
 //! All runtime functionality is always built; no feature is needed for

@@ -425,3 +425,41 @@ fn many_bad_calls_in_a_row_leave_the_host_alive() {
         (call $open (i32.const 1) (i32.const 2) (i32.const 0x400))";
     assert_eq!(run(body), SUCCESS);
 }
+
+#[test]
+fn wrong_socket_kinds_get_their_errnos() {
+    const NOTSUP: i32 = 58;
+    const OPEN_UDP: &str =
+        "(if (call $open (i32.const 1) (i32.const 1) (i32.const 0x400)) (then unreachable))
+        (local.set $fd (i32.load (i32.const 0x400)))";
+    // listen on a datagram socket: EOPNOTSUPP.
+    assert_eq!(
+        run(&format!(
+            "{OPEN_UDP} (call $listen (local.get $fd) (i32.const 1))"
+        )),
+        NOTSUP
+    );
+    // accept on a datagram socket: not listening.
+    assert_eq!(
+        run(&format!(
+            "{OPEN_UDP} (call $accept (local.get $fd) (i32.const 0x404))"
+        )),
+        INVAL
+    );
+    // accept on stdin and on an fd that was never opened.
+    assert_eq!(
+        run("(call $accept (i32.const 0) (i32.const 0x404))"),
+        NOTSOCK
+    );
+    assert_eq!(
+        run("(call $accept2 (i32.const 4000) (i32.const 0) (i32.const 0x404))"),
+        BADF
+    );
+    // An IPv6 address on an IPv4 socket.
+    assert_eq!(
+        run(&format!(
+            "{OPEN4} (call $bind (local.get $fd) (i32.const 0x110) (i32.const 0))"
+        )),
+        5 // AFNOSUPPORT
+    );
+}

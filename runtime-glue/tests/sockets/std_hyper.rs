@@ -140,3 +140,19 @@ fn inspect_reports_both_accept_forms() {
         assert!(line.contains(want), "{line}");
     }
 }
+
+#[test]
+fn hyper_wasi_server_with_wasmedge_like_random_fds() {
+    let addr = addr4();
+    let wasm = rust_guest(DIR, "hyper-hello");
+    let a = addr.to_string();
+    let mut p = Proc::fdvirt(&[
+        "run",
+        "--fd-policy",
+        "random,seed=5",
+        wasm.to_str().unwrap(),
+        &a,
+    ]);
+    wait_listening(&mut p, addr);
+    assert_eq!(load(addr, 8, 20, b"Hello from hyper_wasi\n"), 160);
+}

@@ -30,6 +30,8 @@ pub struct Settings {
     pub serve_timeout: Duration,
     /// Client threads of the accept-churn workload.
     pub churn_clients: usize,
+    /// Runs of a startup measurement whose first start took over a second.
+    pub slow_runs: usize,
 }
 
 impl Settings {
@@ -37,13 +39,14 @@ impl Settings {
     pub fn quick() -> Self {
         Self {
             runs: 3,
-            run_time: Duration::from_millis(250),
+            run_time: Duration::from_millis(200),
             max_ops: 200_000,
             poll_idle: vec![10, 100, 1000],
             idle_deadline: Duration::from_secs(20),
             memory_idle: 1000,
             serve_timeout: Duration::from_secs(60),
             churn_clients: 4,
+            slow_runs: 1,
         }
     }
 
@@ -55,6 +58,7 @@ impl Settings {
             max_ops: 20_000_000,
             poll_idle: vec![10, 100, 1000, 5000, 10_000],
             idle_deadline: Duration::from_secs(60),
+            slow_runs: 3,
             ..Self::quick()
         }
     }

@@ -161,40 +161,58 @@ fn startup(rows: &[Row]) -> Vec<Verdict> {
 }
 
 fn poll_flat(rows: &[Row]) -> Vec<Verdict> {
-    let mut labels: Vec<String> = rows
+    let mut labels: Vec<String> = Vec::new();
+    for r in rows
         .iter()
         .filter(|r| r.workload == Workload::Poll && is_fdvirt(r))
-        .map(|r| r.contender.label())
-        .collect();
-    labels.dedup();
+    {
+        if !labels.contains(&r.contender.label()) {
+            labels.push(r.contender.label());
+        }
+    }
     labels
         .into_iter()
-        .map(|label| {
-            let mine: Vec<&Row> = rows
-                .iter()
-                .filter(|r| r.workload == Workload::Poll && r.contender.label() == label)
-                .collect();
-            let at = |n: f64| {
-                mine.iter()
-                    .find(|r| r.x == n)
-                    .and_then(|r| r.summary())
-                    .map(|s| s.median)
-            };
-            let top = mine.iter().map(|r| r.x).fold(0.0, f64::max);
-            let target = format!("poll scaling, {label}: N={} ≥ 80% of N=10", fmt_num(top));
-            match (at(10.0), at(top)) {
-                (Some(low), Some(high)) if low > 0.0 && top > 10.0 => Verdict {
-                    target,
-                    measured: format!(
-                        "{} vs {} ({:.0}%)",
-                        fmt_num(high),
-                        fmt_num(low),
-                        high / low * 100.0
-                    ),
-                    verdict: if high >= 0.8 * low { "yes" } else { "NO" },
-                },
-                _ => not_measured(target),
-            }
-        })
+        .map(|label| poll_verdict(rows, &label))
         .collect()
+}
+
+/// One contender's poll-scaling verdict: the largest N against N = 10; an N that failed
+/// (the server could not hold the connections) is a miss, reported with the largest N
+/// that worked.
+fn poll_verdict(rows: &[Row], label: &str) -> Verdict {
+    let mine: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.workload == Workload::Poll && r.contender.label() == label)
+        .collect();
+    let at = |n: f64| mine.iter().find(|r| r.x == n).and_then(|r| r.summary());
+    let top = mine.iter().map(|r| r.x).fold(0.0, f64::max);
+    let worked = mine
+        .iter()
+        .filter(|r| r.summary().is_some())
+        .map(|r| r.x)
+        .fold(0.0, f64::max);
+    let target = format!("poll scaling, {label}: N={} ≥ 80% of N=10", fmt_num(top));
+    let (Some(low), Some(high)) = (at(10.0), at(worked)) else {
+        return not_measured(target);
+    };
+    if worked <= 10.0 || low.median <= 0.0 {
+        return not_measured(target);
+    }
+    let q = high.median / low.median;
+    let mut measured = format!(
+        "N={}: {} vs {} ({:.0}%)",
+        fmt_num(worked),
+        fmt_num(high.median),
+        fmt_num(low.median),
+        q * 100.0
+    );
+    if worked < top {
+        measured = format!("failed at N={}; {measured}", fmt_num(top));
+    }
+    let met = worked == top && q >= 0.8;
+    Verdict {
+        target,
+        measured,
+        verdict: if met { "yes" } else { "NO" },
+    }
 }

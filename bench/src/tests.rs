@@ -213,6 +213,30 @@ mod verdicts {
         assert_eq!(find("RSS"), "yes");
         assert_eq!(v.len(), 3);
     }
+
+    #[test]
+    fn poll_target_counts_a_failed_top_n_as_missed() {
+        let (a, b) = (Runtime::fdvirt("lowest"), Runtime::fdvirt("random"));
+        let mut failed = row(Workload::Poll, "10000", 10000.0, a.clone(), &[]);
+        failed.fail("EMFILE");
+        let rows = vec![
+            row(Workload::Poll, "10", 10.0, a.clone(), &[100.0]),
+            row(Workload::Poll, "10", 10.0, b.clone(), &[100.0]),
+            row(Workload::Poll, "1000", 1000.0, a, &[90.0]),
+            row(Workload::Poll, "1000", 1000.0, b, &[85.0]),
+            failed,
+        ];
+        let v = evaluate(&rows);
+        assert_eq!(v.len(), 2, "one verdict per contender: {v:?}");
+        assert_eq!(v[0].verdict, "NO");
+        assert!(
+            v[0].measured
+                .starts_with("failed at N=10,000; N=1,000: 90 vs 100 (90%)"),
+            "{}",
+            v[0].measured
+        );
+        assert_eq!(v[1].verdict, "yes", "{:?}", v[1]);
+    }
 }
 
 #[test]

@@ -13,6 +13,9 @@ use crate::{
     workloads::{echo_probe, size_label, usable},
 };
 
+/// A start slower than this (ms) limits its row to `Settings::slow_runs` runs.
+const SLOW_START_MS: f64 = 1000.0;
+
 /// (contender, configuration, probe) of every startup row.
 fn plan(suite: &Suite) -> Vec<(Contender, String, Exchange)> {
     let size = |p: &std::path::Path| {
@@ -74,8 +77,10 @@ pub fn run(suite: &mut Suite) {
         {
             row.fail(e);
         }
-        for _ in 0..suite.settings.runs {
-            if row.error.is_some() {
+        for run in 0..suite.settings.runs {
+            // Starts that take seconds (wasmtime compiling the large guest) get fewer runs.
+            let slow = row.values.iter().any(|&ms| ms > SLOW_START_MS);
+            if row.error.is_some() || (slow && run >= suite.settings.slow_runs) {
                 break;
             }
             match suite

@@ -47,3 +47,40 @@ pub(crate) fn demo(args: DemoArgs) -> anyhow::Result<i32> {
         .context("running the built-in guest")?;
     Ok(status.code)
 }
+
+/// `fdvirt run` with nothing after it means `fdvirt demo`: the README's first command
+/// works without a module. Any other command line is returned unchanged.
+pub(crate) fn bare_run_as_demo(
+    argv: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut argv: Vec<_> = argv.into_iter().collect();
+    if argv.len() == 2 && argv[1] == "run" {
+        argv[1] = "demo".into();
+    }
+    argv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_run_as_demo;
+
+    fn argv(args: &[&str]) -> Vec<std::ffi::OsString> {
+        args.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn bare_run_becomes_demo_and_nothing_else_changes() {
+        assert_eq!(
+            bare_run_as_demo(argv(&["fdvirt", "run"])),
+            argv(&["fdvirt", "demo"])
+        );
+        for other in [
+            &["fdvirt", "run", "x.wasm"][..],
+            &["fdvirt", "run", "--help"],
+            &["fdvirt"],
+            &["fdvirt", "inspect"],
+        ] {
+            assert_eq!(bare_run_as_demo(argv(other)), argv(other));
+        }
+    }
+}

@@ -33,3 +33,17 @@ fn demo_under_capped_policy_shows_small_fds() {
     let r = http_get(addr, "/").expect("GET /");
     assert_eq!(r.status, 200);
 }
+
+#[test]
+fn bare_run_serves_the_builtin_guest_on_8080() {
+    // `fdvirt run` with no module is the demo on its default port; skip if 8080 is taken.
+    if std::net::TcpListener::bind("127.0.0.1:8080").is_err() {
+        eprintln!("skipped: 127.0.0.1:8080 is in use");
+        return;
+    }
+    let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+    let mut p = Proc::fdvirt(&["run"]);
+    wait_listening(&mut p, addr);
+    let r = http_get(addr, "/").expect("GET /");
+    assert_eq!(r.status, 200);
+}

@@ -40,7 +40,7 @@ pub(crate) enum Command {
 
 /// Parses the command line, runs the subcommand, and returns the process exit code.
 pub(crate) fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(demo::bare_run_as_demo(std::env::args_os()));
     net::raise_fd_limit();
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),

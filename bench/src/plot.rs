@@ -7,6 +7,18 @@ use plotters::prelude::*;
 
 use crate::results::{Row, Workload};
 
+/// Line colours (Tableau 10): distinguishable on white, unlike a generated palette.
+const COLOURS: [(u8, u8, u8); 8] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+];
+
 /// One line: label and (x, median y) points.
 type Series = (String, Vec<(f64, f64)>);
 
@@ -108,7 +120,8 @@ fn plot(
                 .draw()
                 .map_err(|e| err(&e))?;
             for (i, (label, pts)) in series.iter().enumerate() {
-                let color = Palette99::pick(i).to_rgba();
+                let (r, g, b) = COLOURS[i % COLOURS.len()];
+                let color = RGBColor(r, g, b).to_rgba();
                 chart
                     .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
                     .map_err(|e| err(&e))?

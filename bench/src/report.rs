@@ -122,6 +122,11 @@ fn machine(md: &mut String, suite: &Suite, info: &RunInfo) {
         info.load_before,
         load_average()
     );
+    let _ = writeln!(
+        md,
+        "- Harness niceness (inherited by the servers): {}",
+        niceness()
+    );
     md.push('\n');
 }
 
@@ -136,6 +141,18 @@ fn cpu_model() -> String {
                 .map(|(_, m)| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// This process's nice value (field 19 of /proc/self/stat; the command name before it
+/// may contain spaces, so count from the closing parenthesis).
+fn niceness() -> String {
+    fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.to_string();
+            rest.split_whitespace().nth(16).map(str::to_string)
+        })
+        .unwrap_or_else(|| "?".into())
 }
 
 /// The 1-minute load average from /proc/loadavg.

@@ -21,6 +21,7 @@ use runtime_glue::{
 };
 
 use crate::{
+    guest_args::{self, Arg},
     hostcall_checks::{After, check_call},
     sandbox::{self, Sandbox},
 };
@@ -34,46 +35,6 @@ const SUB_SIZE: usize = 48;
 /// The longest a socket call may block (guest-blocking sockets get this as
 /// their receive/send timeout before every call).
 const MAX_BLOCK: Duration = Duration::from_millis(2);
-
-/// Strings worth trying: paths in the sandbox, escapes, odd forms, and
-/// `getaddrinfo` nodes and services that resolve without DNS.
-const STRINGS: &[&[u8]] = &[
-    b"",
-    b".",
-    b"..",
-    b"f",
-    b"d",
-    b"d/g",
-    b"new",
-    b"d/new",
-    b"ln",
-    b"abs",
-    b"abs/passwd",
-    b"dl",
-    b"dl/g",
-    b"../outside/canary",
-    b"/etc/passwd",
-    b"d/../f",
-    b"d/../../outside",
-    b"f/",
-    b"d/",
-    b"a\0b",
-    b"./././f",
-    b"d/./g/..",
-    b"\xff\xfe",
-    b"dl/../../outside/canary",
-    b"ln/x",
-    b"localhost",
-    b"127.0.0.1",
-    b"::1",
-    b"[::1]",
-    b"0.0.0.0",
-    b"10.0.0.1",
-    b"http",
-    b"80",
-    b"65536",
-    b"-1",
-];
 
 #[derive(Debug, Arbitrary)]
 enum PolicyChoice {
@@ -100,21 +61,6 @@ struct Setup {
     image: Vec<u8>,
 }
 
-/// A raw argument.
-#[derive(Debug, Clone, Copy, Arbitrary)]
-pub(crate) enum Arg {
-    /// The i-th open fd, modulo the count.
-    Fd(u8),
-    /// An offset into memory.
-    Ptr(u16),
-    /// `memory length - k`: pointers at the end of memory.
-    End(u8),
-    /// A small number (lengths, counts, flags).
-    Small(u8),
-    /// Anything.
-    Raw(u64),
-}
-
 #[derive(Debug, Arbitrary)]
 enum Step {
     /// Call row `row % rows` with these arguments (missing ones are 0).
@@ -134,6 +80,19 @@ enum Step {
 /// table or rights invariant (see `hostcall_checks`), a host fd leaked after
 /// the context is dropped, or a change outside the sandbox.
 pub fn hostcalls(data: &[u8]) {
+    run_plan(data, &mut |_, _| {});
+}
+
+/// [`hostcalls`], reporting each call's name and errno to `seen` (for
+/// coverage summaries: which calls ran, which succeeded).
+///
+/// # Panics
+/// As [`hostcalls`].
+pub fn hostcalls_observed(data: &[u8], seen: &mut dyn FnMut(&'static str, Option<i32>)) {
+    run_plan(data, seen);
+}
+
+fn run_plan(data: &[u8], seen: &mut dyn FnMut(&'static str, Option<i32>)) {
     let mut u = Unstructured::new(data);
     let Ok(setup) = Setup::arbitrary(&mut u) else {
         return;
@@ -151,7 +110,7 @@ pub fn hostcalls(data: &[u8]) {
         let Ok(step) = Step::arbitrary(&mut u) else {
             break;
         };
-        if !run_step(&mut cx, &mut mem, &rows, step) {
+        if !run_step(&mut cx, &mut mem, &rows, step, seen) {
             break;
         }
     }
@@ -218,11 +177,12 @@ fn run_step(
     mem: &mut [u8],
     rows: &[&'static abi::HostCall],
     step: Step,
+    seen: &mut dyn FnMut(&'static str, Option<i32>),
 ) -> bool {
     match step {
         Step::Poke { at, bytes } => write(mem, usize::from(at), &bytes),
         Step::PutPath { at, which } => {
-            let path = STRINGS[usize::from(which) % STRINGS.len()];
+            let path = guest_args::STRINGS[usize::from(which) % guest_args::STRINGS.len()];
             write(mem, usize::from(at), path);
         }
         Step::PutIovec { at, buf, len } => {
@@ -236,7 +196,7 @@ fn run_step(
                 return true;
             }
             let hc = rows[usize::from(row) % rows.len()];
-            let raw = resolve_args(cx, mem.len(), hc, &args);
+            let raw = guest_args::resolve_args(cx, mem, hc, &args);
             let rights = fd_rights(cx);
             if hc.name == "poll_oneoff" {
                 tame_poll(mem, &raw, &rights);
@@ -246,6 +206,7 @@ fn run_step(
             }
             bound_socket_waits(cx, MAX_BLOCK);
             let result = hc.invoke(cx, mem, &raw);
+            seen(hc.name, abi::errno_value(&result));
             let after = After {
                 cx,
                 mem,
@@ -263,29 +224,6 @@ fn write(mem: &mut [u8], at: usize, bytes: &[u8]) {
         let n = dst.len().min(bytes.len());
         dst[..n].copy_from_slice(&bytes[..n]);
     }
-}
-
-/// Raw argument bits for `hc` (i32s zero-extended, as wasmi passes them).
-fn resolve_args(cx: &GuestCtx, mem_len: usize, hc: &abi::HostCall, args: &[Arg]) -> Vec<u64> {
-    let open: Vec<u32> = cx.fds().iter().map(|(fd, _)| fd).collect();
-    hc.params
-        .iter()
-        .enumerate()
-        .map(|(i, kind)| {
-            let v = match args.get(i).copied().unwrap_or(Arg::Small(0)) {
-                Arg::Fd(k) if !open.is_empty() => u64::from(open[usize::from(k) % open.len()]),
-                Arg::Fd(k) => u64::from(k),
-                Arg::Ptr(p) => u64::from(p),
-                Arg::End(k) => (mem_len as u64).wrapping_sub(u64::from(k)),
-                Arg::Small(n) => u64::from(n),
-                Arg::Raw(v) => v,
-            };
-            match kind {
-                abi::ValKind::I32 => v & 0xffff_ffff,
-                abi::ValKind::I64 => v,
-            }
-        })
-        .collect()
 }
 
 /// The subscription records of a `poll_oneoff` call that lie in memory.

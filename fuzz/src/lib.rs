@@ -17,13 +17,14 @@
 //! | [`module_load`] | wasm bytes | fdvirt's load and `inspect` paths return an error or a module |
 
 mod fdtable_ops;
+mod guest_args;
 mod hostcall_checks;
 mod hostcalls;
 mod module_load;
 mod sandbox;
 
 pub use fdtable_ops::fdtable_ops;
-pub use hostcalls::hostcalls;
+pub use hostcalls::{hostcalls, hostcalls_observed};
 pub use module_load::module_load;
 
 /// A target body: raw fuzz input in, panic on a finding.

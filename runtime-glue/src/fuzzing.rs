@@ -101,6 +101,18 @@ pub fn fd_rights(cx: &GuestCtx) -> Vec<FdRights> {
         .collect()
 }
 
+/// The local port of every bound socket, in ascending fd order, so a fuzz
+/// plan can connect or send to a socket it bound to port 0.
+pub fn local_ports(cx: &GuestCtx) -> Vec<u16> {
+    (cx.fds.iter())
+        .filter_map(|(_, entry)| match &entry.desc {
+            Descriptor::Socket(s) => s.sock.local_addr().ok().map(|a| a.port()),
+            _ => None,
+        })
+        .filter(|&port| port != 0)
+        .collect()
+}
+
 /// Bounds how long any host call can block on a socket, so a fuzz run cannot
 /// hang on a guest-blocking `accept`/`recv`/`send` or a lingering close:
 /// every socket's `SO_RCVTIMEO`/`SO_SNDTIMEO` is capped at `max` and a

@@ -16,6 +16,7 @@ use crate::{
     errno::{Errno, Fault},
     stdio::{Input, Output},
     types::{Filetype, Rights, fdflags},
+    wasi::clock::nanos,
 };
 
 /// One open guest fd: the object plus its WASI rights and flags.
@@ -139,11 +140,6 @@ pub struct Filestat {
     pub ctim: u64,
 }
 
-fn ns(secs: i64, nsec: i64) -> u64 {
-    let total = i128::from(secs) * 1_000_000_000 + i128::from(nsec);
-    u64::try_from(total.max(0)).unwrap_or(u64::MAX)
-}
-
 impl Filestat {
     /// Converts host metadata.
     pub fn from_metadata(m: &Metadata) -> Self {
@@ -153,9 +149,9 @@ impl Filestat {
             filetype: filetype_of(m),
             nlink: m.nlink(),
             size: m.len(),
-            atim: ns(m.atime(), m.atime_nsec()),
-            mtim: ns(m.mtime(), m.mtime_nsec()),
-            ctim: ns(m.ctime(), m.ctime_nsec()),
+            atim: nanos(m.atime(), m.atime_nsec()),
+            mtim: nanos(m.mtime(), m.mtime_nsec()),
+            ctim: nanos(m.ctime(), m.ctime_nsec()),
         }
     }
 

@@ -135,28 +135,6 @@ pub enum Filetype {
     SymbolicLink = 7,
 }
 
-impl Filetype {
-    /// Classifies a host file type.
-    pub fn from_std(ft: std::fs::FileType) -> Self {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_dir() {
-            Filetype::Directory
-        } else if ft.is_file() {
-            Filetype::RegularFile
-        } else if ft.is_symlink() {
-            Filetype::SymbolicLink
-        } else if ft.is_char_device() {
-            Filetype::CharacterDevice
-        } else if ft.is_block_device() {
-            Filetype::BlockDevice
-        } else if ft.is_socket() {
-            Filetype::SocketStream
-        } else {
-            Filetype::Unknown
-        }
-    }
-}
-
 /// `fdflags` (u16) bits.
 pub mod fdflags {
     /// Append mode: data written goes to the end of the file.

@@ -1,7 +1,7 @@
 //! `clock_res_get` and `clock_time_get`: realtime, monotonic, and process /
 //! thread CPU time, all in nanoseconds.
 
-use rustix::time::{ClockId, Timespec};
+use rustix::time::ClockId;
 
 use crate::{
     abi::host_table,
@@ -28,8 +28,11 @@ fn clock(id: u32) -> Result<ClockId, Errno> {
     }
 }
 
-fn nanos(t: Timespec) -> u64 {
-    let total = i128::from(t.tv_sec) * 1_000_000_000 + i128::from(t.tv_nsec);
+/// `secs` + `nsec` as ns since the epoch, clamped to `0..=u64::MAX`: WASI
+/// times are u64, so a pre-1970 time reads as 0 and the far future
+/// saturates instead of wrapping. Shared with `Filestat` times.
+pub(crate) fn nanos(secs: i64, nsec: i64) -> u64 {
+    let total = i128::from(secs) * 1_000_000_000 + i128::from(nsec);
     u64::try_from(total.max(0)).unwrap_or(u64::MAX)
 }
 
@@ -39,7 +42,8 @@ fn nanos(t: Timespec) -> u64 {
 ///
 /// `EINVAL` for an unknown clock id.
 pub(crate) fn now(id: u32) -> Result<u64, Errno> {
-    Ok(nanos(rustix::time::clock_gettime(clock(id)?)))
+    let t = rustix::time::clock_gettime(clock(id)?);
+    Ok(nanos(t.tv_sec, t.tv_nsec))
 }
 
 /// Writes the resolution of clock `id`.
@@ -49,7 +53,8 @@ pub(crate) fn clock_res_get(
     id: u32,
     resolution: u32,
 ) -> Result<(), Fault> {
-    let res = nanos(rustix::time::clock_getres(clock(id)?)).max(1);
+    let t = rustix::time::clock_getres(clock(id)?);
+    let res = nanos(t.tv_sec, t.tv_nsec).max(1);
     memory::write_u64(mem, resolution, res)?;
     Ok(())
 }

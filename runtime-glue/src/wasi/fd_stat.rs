@@ -11,7 +11,7 @@ use crate::{
     descriptor::Descriptor,
     errno::{Errno, Fault},
     memory,
-    types::{FDSTAT_SIZE, Rights, fdflags, fstflags},
+    types::{FDSTAT_SIZE, FILESTAT_SIZE, Rights, fdflags, fstflags},
 };
 
 host_table! {
@@ -61,7 +61,7 @@ pub(crate) fn fd_fdstat_set_flags(
         return Err(Errno::Inval.into());
     }
     entry.flags = flags;
-    if let crate::descriptor::Descriptor::Socket(s) = &mut entry.desc {
+    if let Descriptor::Socket(s) = &mut entry.desc {
         s.set_nonblocking(flags & fdflags::NONBLOCK != 0);
     }
     Ok(())
@@ -94,7 +94,7 @@ pub(crate) fn fd_filestat_get(
 ) -> Result<(), Fault> {
     let entry = cx.entry(fd)?;
     entry.check(Rights::FD_FILESTAT_GET)?;
-    memory::range(mem.len(), stat, 64)?;
+    memory::range(mem.len(), stat, FILESTAT_SIZE)?;
     let st = entry.desc.filestat()?;
     memory::write_bytes(mem, stat, &st.to_bytes())?;
     Ok(())
@@ -113,37 +113,50 @@ pub(crate) fn fd_filestat_set_size(
     Ok(())
 }
 
-/// The rustix timestamps for WASI `fstflags` (omit / now / given).
+/// One time argument of the `*_set_times` calls, decoded from `fst_flags`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetTime {
+    /// Leave the time as it is.
+    Omit,
+    /// The host's current time.
+    Now,
+    /// This many ns since the epoch.
+    At(u64),
+}
+
+/// Decodes `[atim, mtim]` for `fd_filestat_set_times` and
+/// `path_filestat_set_times`, so both reject the same flags.
 ///
 /// # Errors
 ///
-/// `EINVAL` when a time is both "now" and given, or a flag is unknown.
-pub(crate) fn timestamps(atim: u64, mtim: u64, flags: u32) -> Result<Timestamps, Errno> {
-    let one = |t: u64, set: u16, now: u16| -> Result<Timespec, Errno> {
-        let has = |bit: u16| flags & u32::from(bit) != 0;
-        match (has(set), has(now)) {
-            (true, true) => Err(Errno::Inval),
-            (false, true) => Ok(Timespec {
-                tv_sec: 0,
-                tv_nsec: UTIME_NOW,
-            }),
-            (false, false) => Ok(Timespec {
-                tv_sec: 0,
-                tv_nsec: UTIME_OMIT,
-            }),
-            (true, false) => Ok(Timespec {
-                tv_sec: (t / 1_000_000_000) as i64,
-                tv_nsec: (t % 1_000_000_000) as _,
-            }),
-        }
-    };
+/// `EINVAL` when a flag is unknown or a time is both "now" and given.
+pub(crate) fn set_times(atim: u64, mtim: u64, flags: u32) -> Result<[SetTime; 2], Errno> {
     if flags & !0xf != 0 {
         return Err(Errno::Inval);
     }
-    Ok(Timestamps {
-        last_access: one(atim, fstflags::ATIM, fstflags::ATIM_NOW)?,
-        last_modification: one(mtim, fstflags::MTIM, fstflags::MTIM_NOW)?,
-    })
+    let has = |bit: u16| flags & u32::from(bit) != 0;
+    let one = |t: u64, set: u16, now: u16| match (has(set), has(now)) {
+        (true, true) => Err(Errno::Inval),
+        (true, false) => Ok(SetTime::At(t)),
+        (false, true) => Ok(SetTime::Now),
+        (false, false) => Ok(SetTime::Omit),
+    };
+    Ok([
+        one(atim, fstflags::ATIM, fstflags::ATIM_NOW)?,
+        one(mtim, fstflags::MTIM, fstflags::MTIM_NOW)?,
+    ])
+}
+
+impl SetTime {
+    /// As `futimens` wants it (`UTIME_OMIT` / `UTIME_NOW` in `tv_nsec`).
+    fn timespec(self) -> Timespec {
+        let (tv_sec, tv_nsec) = match self {
+            SetTime::Omit => (0, UTIME_OMIT),
+            SetTime::Now => (0, UTIME_NOW),
+            SetTime::At(t) => ((t / 1_000_000_000) as i64, (t % 1_000_000_000) as _),
+        };
+        Timespec { tv_sec, tv_nsec }
+    }
 }
 
 /// Sets access / modification times of the fd's file or directory.
@@ -157,7 +170,11 @@ pub(crate) fn fd_filestat_set_times(
 ) -> Result<(), Fault> {
     let entry = cx.entry(fd)?;
     entry.check(Rights::FD_FILESTAT_SET_TIMES)?;
-    let times = timestamps(atim, mtim, fst_flags)?;
+    let [a, m] = set_times(atim, mtim, fst_flags)?;
+    let times = Timestamps {
+        last_access: a.timespec(),
+        last_modification: m.timespec(),
+    };
     let res = match &entry.desc {
         Descriptor::File(f) => rustix::fs::futimens(&f.file, &times),
         Descriptor::Dir(d) => rustix::fs::futimens(&d.dir, &times),

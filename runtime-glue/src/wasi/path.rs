@@ -16,7 +16,8 @@ use crate::{
     descriptor::{FdEntry, Filestat},
     errno::{Errno, Fault},
     memory,
-    types::{FILESTAT_SIZE, LOOKUP_SYMLINK_FOLLOW, Rights, fstflags},
+    types::{FILESTAT_SIZE, LOOKUP_SYMLINK_FOLLOW, Rights},
+    wasi::fd_stat::{SetTime, set_times},
 };
 
 host_table! {
@@ -104,15 +105,13 @@ pub(crate) fn path_filestat_get(
 }
 
 /// One time argument of `*_set_times` as cap-std wants it.
-fn time_spec(t: u64, flags: u32, set: u16, now: u16) -> Result<Option<SystemTimeSpec>, Errno> {
-    let has = |bit: u16| flags & u32::from(bit) != 0;
-    match (has(set), has(now)) {
-        (true, true) => Err(Errno::Inval),
-        (false, true) => Ok(Some(SystemTimeSpec::SymbolicNow)),
-        (false, false) => Ok(None),
-        (true, false) => {
-            let std = std::time::UNIX_EPOCH + Duration::from_nanos(t);
-            Ok(Some(SystemTimeSpec::Absolute(SystemTime::from_std(std))))
+fn system_time_spec(t: SetTime) -> Option<SystemTimeSpec> {
+    match t {
+        SetTime::Omit => None,
+        SetTime::Now => Some(SystemTimeSpec::SymbolicNow),
+        SetTime::At(ns) => {
+            let std = std::time::UNIX_EPOCH + Duration::from_nanos(ns);
+            Some(SystemTimeSpec::Absolute(SystemTime::from_std(std)))
         }
     }
 }
@@ -131,11 +130,7 @@ pub(crate) fn path_filestat_set_times(
 ) -> Result<(), Fault> {
     let (_, dir) = dir_entry(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)?;
     let p = guest_path(mem, path, path_len)?;
-    if fst_flags & !0xf != 0 {
-        return Err(Errno::Inval.into());
-    }
-    let a = time_spec(atim, fst_flags, fstflags::ATIM, fstflags::ATIM_NOW)?;
-    let m = time_spec(mtim, fst_flags, fstflags::MTIM, fstflags::MTIM_NOW)?;
+    let [a, m] = set_times(atim, mtim, fst_flags)?.map(system_time_spec);
     if flags & LOOKUP_SYMLINK_FOLLOW != 0 {
         dir.set_times(p, a, m)?;
     } else {

@@ -3,13 +3,13 @@
 
 use std::io::SeekFrom;
 
-use cap_std::fs::FileExt;
+use cap_std::fs::{File, FileExt};
 
 use crate::{
     abi::host_table,
     ctx::GuestCtx,
     errno::{Errno, Fault},
-    memory,
+    memory::{self, IoVecs},
     types::Rights,
 };
 
@@ -83,6 +83,26 @@ pub(crate) fn fd_write(
     Ok(())
 }
 
+/// The checks `fd_pread` and `fd_pwrite` share, in this order: `right`
+/// plus `FD_SEEK`, a regular file, valid iovecs, room for the count at `out`.
+/// All happen before any I/O, so a failing call has no side effects.
+fn positioned<'a>(
+    cx: &'a GuestCtx,
+    mem: &[u8],
+    fd: u32,
+    right: Rights,
+    iovs: u32,
+    iovs_len: u32,
+    out: u32,
+) -> Result<(&'a File, IoVecs), Errno> {
+    let entry = cx.entry(fd)?;
+    entry.check(right.or(Rights::FD_SEEK))?;
+    let file = entry.desc.file()?;
+    let iovs = memory::iovecs(mem, iovs, iovs_len)?;
+    memory::range(mem.len(), out, 4)?;
+    Ok((file, iovs))
+}
+
 /// Reads at `offset` without moving the position.
 pub(crate) fn fd_pread(
     cx: &mut GuestCtx,
@@ -93,11 +113,7 @@ pub(crate) fn fd_pread(
     offset: u64,
     nread: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_READ.or(Rights::FD_SEEK))?;
-    let file = entry.desc.file()?;
-    let iovs = memory::iovecs(mem, iovs, iovs_len)?;
-    memory::range(mem.len(), nread, 4)?;
+    let (file, iovs) = positioned(cx, mem, fd, Rights::FD_READ, iovs, iovs_len, nread)?;
     let mut buf = vec![0u8; iovs.total().min(MAX_READ)];
     let n = file.read_at(&mut buf, offset)?;
     let placed = iovs.scatter(mem, &buf[..n.min(buf.len())]);
@@ -115,11 +131,7 @@ pub(crate) fn fd_pwrite(
     offset: u64,
     nwritten: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_WRITE.or(Rights::FD_SEEK))?;
-    let file = entry.desc.file()?;
-    let iovs = memory::iovecs(mem, iovs, iovs_len)?;
-    memory::range(mem.len(), nwritten, 4)?;
+    let (file, iovs) = positioned(cx, mem, fd, Rights::FD_WRITE, iovs, iovs_len, nwritten)?;
     let data = iovs.gather(mem);
     file.write_all_at(&data, offset)?;
     memory::write_u32(mem, nwritten, data.len() as u32)?;

@@ -58,6 +58,17 @@ struct Event {
 }
 
 impl Event {
+    /// An event without readiness details; fd events fill them in.
+    fn new(userdata: u64, kind: u8, error: Errno) -> Self {
+        Event {
+            userdata,
+            error,
+            kind,
+            nbytes: 0,
+            hangup: false,
+        }
+    }
+
     fn to_bytes(self) -> [u8; EVENT_SIZE as usize] {
         let mut b = [0u8; EVENT_SIZE as usize];
         b[0..8].copy_from_slice(&self.userdata.to_le_bytes());
@@ -109,28 +120,21 @@ fn decode(mem: &[u8], subs: u32, n: u32) -> Result<Vec<Sub>, Errno> {
     Ok(out)
 }
 
-/// Asks fd `fd` for readiness; `None` while pending.
+/// Asks fd `fd` for readiness; `None` while pending. Failures become the
+/// event's error (a trap inside a readiness check is reported as `EIO`).
 fn check_fd(cx: &mut GuestCtx, sub: &Sub, fd: u32, interest: Interest) -> Option<Event> {
+    let state = cx.entry_mut(fd).and_then(|entry| {
+        entry.check(Rights::POLL_FD_READWRITE)?;
+        entry.desc.readiness(interest).map_err(|f| match f {
+            Fault::Errno(e) => e,
+            Fault::Trap(_) => Errno::Io,
+        })
+    });
     let kind = match interest {
         Interest::Read => 1,
         Interest::Write => 2,
     };
-    let mut ev = Event {
-        userdata: sub.userdata,
-        error: Errno::Success,
-        kind,
-        nbytes: 0,
-        hangup: false,
-    };
-    let state = match cx.entry_mut(fd) {
-        Err(e) => Err(e),
-        Ok(entry) if !entry.base.contains(Rights::POLL_FD_READWRITE) => Err(Errno::Notcapable),
-        Ok(entry) => match entry.desc.readiness(interest) {
-            Ok(r) => Ok(r),
-            Err(Fault::Errno(e)) => Err(e),
-            Err(Fault::Trap(_)) => Err(Errno::Io),
-        },
-    };
+    let mut ev = Event::new(sub.userdata, kind, Errno::Success);
     match state {
         Ok(Readiness::Pending) => return None,
         Ok(Readiness::Ready { nbytes, hangup }) => (ev.nbytes, ev.hangup) = (nbytes, hangup),
@@ -163,17 +167,10 @@ fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> Scan {
             Wait::Clock(Some(at)) if at > now => {
                 out.earliest = Some(out.earliest.map_or(at, |e| e.min(at)));
             }
-            Wait::Clock(at) => out.fired.push(Event {
-                userdata: sub.userdata,
-                error: if at.is_some() {
-                    Errno::Success
-                } else {
-                    Errno::Inval
-                },
-                kind: 0,
-                nbytes: 0,
-                hangup: false,
-            }),
+            Wait::Clock(at) => {
+                let error = at.map_or(Errno::Inval, |_| Errno::Success);
+                out.fired.push(Event::new(sub.userdata, 0, error));
+            }
         }
     }
     out

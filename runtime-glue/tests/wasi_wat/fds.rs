@@ -9,38 +9,18 @@ use crate::util::{errno, errno_of, module, run_with, sandboxed};
 
 #[test]
 fn bad_fds_are_ebadf() {
-    let b = GuestBuilder::new;
-    assert_eq!(
-        errno_of(b(), "", "", "(call $fd_close (i32.const 99))"),
-        errno::BADF
-    );
-    assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
-            "(call $write_to (i32.const 77) (i32.const 0) (i32.const 1))"
-        ),
-        errno::BADF
-    );
-    assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
-            "(call $fd_fdstat_get (i32.const -1) (i32.const 0x100))"
-        ),
-        errno::BADF
-    );
-    assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
-            "(call $fd_renumber (i32.const 1) (i32.const 50))"
-        ),
-        errno::BADF
-    );
+    for call in [
+        "(call $fd_close (i32.const 99))",
+        "(call $write_to (i32.const 77) (i32.const 0) (i32.const 1))",
+        "(call $fd_fdstat_get (i32.const -1) (i32.const 0x100))",
+        "(call $fd_renumber (i32.const 1) (i32.const 50))",
+    ] {
+        assert_eq!(
+            errno_of(GuestBuilder::new(), "", "", call),
+            errno::BADF,
+            "{call}"
+        );
+    }
 }
 
 #[test]

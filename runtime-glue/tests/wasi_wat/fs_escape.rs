@@ -76,28 +76,19 @@ fn guest_cannot_create_absolute_symlink() {
 fn path_open_without_path_open_right_is_enotcapable() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("f"), b"").unwrap();
-    // Drop every right of fd 3 except readdir.
-    let body = r#"
-      (call $ok (call $fd_fdstat_set_rights (i32.const 3) (i64.const 0x4000) (i64.const -1)))
-      (call $exit (call $open (i32.const 3) (i32.const 0x200) (i32.const 1) (i32.const 0)))"#;
-    let code = run_with(
-        sandboxed(dir.path()),
-        &module(r#"(data (i32.const 0x200) "f")"#, body),
-    )
-    .unwrap()
-    .code;
+    // Drop every right of fd 3 except readdir, keeping `inheriting`.
+    let open_after = |inheriting: i64| {
+        let body = format!(
+            r#"
+      (call $ok (call $fd_fdstat_set_rights (i32.const 3) (i64.const 0x4000) (i64.const {inheriting})))
+      (call $exit (call $open (i32.const 3) (i32.const 0x200) (i32.const 1) (i32.const 0)))"#
+        );
+        let wasm = module(r#"(data (i32.const 0x200) "f")"#, &body);
+        run_with(sandboxed(dir.path()), &wasm).unwrap().code
+    };
     // set_rights asked for inheriting = all, which fd 3 does not fully hold.
-    assert_eq!(code, 1000 + errno::NOTCAPABLE);
-    let body = r#"
-      (call $ok (call $fd_fdstat_set_rights (i32.const 3) (i64.const 0x4000) (i64.const 0)))
-      (call $exit (call $open (i32.const 3) (i32.const 0x200) (i32.const 1) (i32.const 0)))"#;
-    let code = run_with(
-        sandboxed(dir.path()),
-        &module(r#"(data (i32.const 0x200) "f")"#, body),
-    )
-    .unwrap()
-    .code;
-    assert_eq!(code, errno::NOTCAPABLE);
+    assert_eq!(open_after(-1), 1000 + errno::NOTCAPABLE);
+    assert_eq!(open_after(0), errno::NOTCAPABLE);
 }
 
 #[test]

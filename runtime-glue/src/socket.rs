@@ -19,10 +19,13 @@ use hostsock::{Blocking, NetworkPolicy, Poller, RecvFlags, Socket, SocketKind};
 use netaddr::wasmedge::PortOrder;
 
 use crate::{
-    descriptor::{Descriptor, Interest, Readiness},
     errno::Fault,
     types::{Filetype, Rights},
 };
+
+mod poll;
+
+pub(crate) use poll::wait_pending;
 
 /// The poller shared by a guest's sockets.
 pub(crate) type SharedPoller = Arc<Mutex<Poller>>;
@@ -270,122 +273,12 @@ pub fn open_listener(addr: SocketAddr, net: &NetState) -> io::Result<SocketDesc>
     Ok(SocketDesc::new(sock))
 }
 
-/// What the poller last reported for a socket, consumed by the next `poll_oneoff` scan.
+/// What the poller last reported for a socket, consumed by the next `poll_oneoff` scan
+/// (see the `poll` submodule).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct ReadyHint {
     /// Readable: (bytes available, full hang-up).
     read: Option<(u64, bool)>,
     /// Writable: full hang-up.
     write: Option<bool>,
-}
-
-impl SocketDesc {
-    /// `poll_oneoff`'s readiness question: answered from what the poller reported
-    /// during this call's wait ([`wait_pending`]); `Pending` until then.
-    pub(crate) fn take_ready(&mut self, interest: Interest) -> Readiness {
-        let hint = match interest {
-            Interest::Read => self.ready.read.take(),
-            Interest::Write => self.ready.write.take().map(|h| (1, h)),
-        };
-        match hint {
-            Some((nbytes, hangup)) => Readiness::Ready { nbytes, hangup },
-            None => Readiness::Pending,
-        }
-    }
-}
-
-/// Waits in the guest's persistent poller until one of the `pending` socket
-/// subscriptions is ready or `deadline` passes, and leaves what it saw as hints on the
-/// sockets for `poll_oneoff`'s next scan. Returns false when `pending` has no socket
-/// (the caller then sleeps as for any other descriptor).
-///
-/// A poller failure marks every pending socket ready, so the guest's next I/O call
-/// reports the error instead of the poll hanging.
-pub(crate) fn wait_pending(
-    cx: &mut crate::ctx::GuestCtx,
-    pending: &[(u32, Interest)],
-    deadline: Option<std::time::Instant>,
-) -> bool {
-    let Some((poller, keyed)) = register_pending(cx, pending) else {
-        return true;
-    };
-    let Some(poller) = poller else {
-        return false;
-    };
-    let subs: Vec<_> = keyed.iter().map(|&(_, k, i)| (k, i)).collect();
-    let timeout = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
-    let ready = lock(&poller).wait(&subs, timeout).unwrap_or_else(|err| {
-        tracing::debug!(%err, "poller wait failed");
-        let failed = |&(_, key, _): &(u32, usize, hostsock::Interest)| hostsock::Readiness {
-            key,
-            readable: true,
-            writable: true,
-            hangup: false,
-            error: true,
-            nbytes: 0,
-        };
-        keyed.iter().map(failed).collect()
-    });
-    for &(fd, key, want) in &keyed {
-        if let Some(r) = ready.iter().find(|r| r.key == key) {
-            set_hint(cx, fd, want, r);
-        }
-    }
-    true
-}
-
-/// A pending socket subscription registered in the poller: (fd, key, interest).
-type Keyed = (u32, usize, hostsock::Interest);
-
-/// Registers the pending socket subscriptions (non-socket fds are skipped). `None` when
-/// a registration failed: that socket is then marked ready so the guest's next I/O call
-/// reports the error.
-fn register_pending(
-    cx: &mut crate::ctx::GuestCtx,
-    pending: &[(u32, Interest)],
-) -> Option<(Option<SharedPoller>, Vec<Keyed>)> {
-    let mut keyed = Vec::with_capacity(pending.len());
-    let mut poller = None;
-    for &(fd, interest) in pending {
-        let Some(Descriptor::Socket(desc)) = cx.fds.get_mut(fd).map(|e| &mut e.desc) else {
-            continue;
-        };
-        let want = match interest {
-            Interest::Read => hostsock::Interest::READABLE,
-            Interest::Write => hostsock::Interest::WRITABLE,
-        };
-        match desc.poll_key(&mut cx.net) {
-            Ok((p, key)) => {
-                keyed.push((fd, key, want));
-                poller = Some(p);
-            }
-            Err(err) => {
-                tracing::debug!(%err, fd, "poller registration failed");
-                desc.ready = ReadyHint {
-                    read: Some((0, false)),
-                    write: Some(false),
-                };
-                return None;
-            }
-        }
-    }
-    Some((poller, keyed))
-}
-
-/// Records a poller report on socket `fd` for the direction `want` subscribed to
-/// (a hint for the other direction would go stale).
-fn set_hint(
-    cx: &mut crate::ctx::GuestCtx,
-    fd: u32,
-    want: hostsock::Interest,
-    r: &hostsock::Readiness,
-) {
-    if let Some(Descriptor::Socket(desc)) = cx.fds.get_mut(fd).map(|e| &mut e.desc) {
-        if want.is_readable() && (r.readable || r.hangup) {
-            desc.ready.read = Some((r.nbytes, r.hangup));
-        }
-        if want.is_writable() && (r.writable || r.hangup || r.error) {
-            desc.ready.write = Some(r.hangup);
-        }
-    }
 }

@@ -184,8 +184,8 @@ impl FdBitmap {
         }
     }
 
-    /// The slab key of an open fd.
-    #[inline]
+    /// The slab key of an open fd (the table goes through `FdMap::key`).
+    #[cfg(test)]
     pub(crate) fn key(&self, fd: u32) -> Option<u32> {
         match self.slot(fd) {
             Slot::Open(key) => Some(key),

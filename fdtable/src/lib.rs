@@ -121,7 +121,9 @@
 #![forbid(unsafe_code)]
 
 mod bitmap;
+mod dense;
 mod error;
+mod map;
 #[cfg(feature = "model")]
 pub mod model;
 mod policy;

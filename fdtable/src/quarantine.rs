@@ -49,6 +49,11 @@ impl Quarantine {
         self.queue.push_back((fd, self.allocs));
     }
 
+    /// Closed fds waiting (entries whose fd was since reused included).
+    pub(crate) fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Counts one allocation.
     pub(crate) fn tick(&mut self) {
         self.allocs += 1;

@@ -7,29 +7,32 @@ use rand_chacha::ChaCha8Rng;
 use slab::Slab;
 
 use crate::{
-    Fd, FdError, FdPolicy, PolicyKind, VacantFd,
-    bitmap::{FdBitmap, Slot},
-    quarantine::Quarantine,
+    Fd, FdError, FdPolicy, PolicyKind, VacantFd, bitmap::Slot, map::FdMap, quarantine::Quarantine,
 };
 
 /// A guest fd table: maps `u32` fds to entries of type `T`.
 ///
 /// Entries live in a [`Slab`]; the fd -> slab-key map and the free/used
-/// state live in a sparse bitmap tree (see the crate's `# Implementation`).
+/// state live in flat bitmaps (lowest-free) and a sparse bitmap tree (see
+/// the crate's `# Implementation`).
 /// New fds are numbered by the table's [`FdPolicy`]; `insert_at` and
 /// `renumber` place fds explicitly.
 pub struct FdTable<T> {
     entries: Slab<T>,
-    map: FdBitmap,
+    map: FdMap,
     policy: FdPolicy,
     /// The policy's floor and end, and whether it is lowest-free, copied
     /// out of `policy` for the insert fast path.
     floor: u64,
     end: u64,
     lowest: bool,
+    /// `limit` for lowest-free without a quarantine, else 0: `insert`
+    /// takes the fast path while fewer entries are open (one compare for
+    /// both conditions).
+    fast_limit: usize,
     limit: usize,
     /// Lower bound on the lowest free fd at or above the floor (Linux's
-    /// `next_fd`): searches start here.
+    /// `next_fd`), never below the floor: searches start here.
     next_fd: u64,
     quarantine: Quarantine,
     rng: ChaCha8Rng,
@@ -50,12 +53,13 @@ impl<T> FdTable<T> {
         };
         Self {
             entries: Slab::new(),
-            map: FdBitmap::new(policy.kind() != PolicyKind::Lowest),
+            map: FdMap::new(policy.kind() == PolicyKind::Lowest),
             next_fd: u64::from(policy.floor()),
             quarantine: Quarantine::new(policy.quarantine()),
             floor: u64::from(policy.floor()),
             end: u64::from(policy.end()),
             lowest: policy.kind() == PolicyKind::Lowest,
+            fast_limit: fast_limit(&policy, max_open),
             limit: max_open,
             policy,
             rng,
@@ -75,6 +79,7 @@ impl<T> FdTable<T> {
     /// Changes the open-fd limit; fds already open stay open even if above it.
     pub fn set_limit(&mut self, max_open: usize) {
         self.limit = max_open;
+        self.fast_limit = fast_limit(&self.policy, max_open);
     }
 
     /// Inserts `value` at an fd chosen by the policy and returns the fd.
@@ -82,7 +87,25 @@ impl<T> FdTable<T> {
     /// # Errors
     /// [`FdError::TableFull`] if the limit is reached or no fd in the
     /// policy's range is free (quarantined fds are not free).
+    #[inline(always)]
     pub fn insert(&mut self, value: T) -> Result<Fd, FdError> {
+        // Fast path (lowest-free, no quarantine, the hint's word has a free
+        // fd): one word of the flat bitmap, no search and no tree.
+        if self.entries.len() < self.fast_limit {
+            let key = self.entries.vacant_key();
+            if let Some(fd) = self.map.claim(self.next_fd, key as u32) {
+                self.entries.insert(value);
+                // Every fd in [next_fd, fd] is now used.
+                self.next_fd = fd + 1;
+                return Ok(fd as Fd);
+            }
+        }
+        self.insert_slow(value)
+    }
+
+    /// `insert` past the fast path: any policy, any word.
+    #[inline(never)]
+    fn insert_slow(&mut self, value: T) -> Result<Fd, FdError> {
         let fd = self.choose()?;
         self.commit(fd, value);
         Ok(fd)
@@ -114,7 +137,8 @@ impl<T> FdTable<T> {
             return Err(FdError::TableFull);
         }
         let key = self.entries.insert(value);
-        self.map.set(fd, Slot::Open(key as u32));
+        let held = self.held();
+        self.map.set(fd, Slot::Open(key as u32), held);
         Ok(())
     }
 
@@ -137,7 +161,7 @@ impl<T> FdTable<T> {
 
     /// Closes `fd` and returns its entry, or `None` if it was not open.
     /// With a quarantine the fd is held back from reuse.
-    #[inline]
+    #[inline(always)]
     pub fn try_remove(&mut self, fd: Fd) -> Option<T> {
         let key = self.close(fd)?;
         Some(self.entries.remove(key as usize))
@@ -172,7 +196,8 @@ impl<T> FdTable<T> {
             return Ok(None);
         }
         let old = self.map.key(to).map(|k| self.entries.remove(k as usize));
-        self.map.set(to, Slot::Open(key));
+        let held = self.held();
+        self.map.set(to, Slot::Open(key), held);
         self.close(from);
         Ok(old)
     }
@@ -197,16 +222,40 @@ impl<T> FdTable<T> {
 
     /// Closes `fd` if open — frees it, or quarantines it if enabled — and
     /// returns its slab key; the caller handles the entry.
-    #[inline]
+    #[inline(always)]
     fn close(&mut self, fd: Fd) -> Option<u32> {
-        let tick = self.quarantine.now();
-        let key = self.map.close(fd, tick)?;
-        if tick.is_some() {
-            self.quarantine.close(fd);
-        } else {
-            self.next_fd = self.next_fd.min(u64::from(fd));
+        if self.quarantine.enabled() {
+            return self.close_quarantined(fd);
         }
+        let key = self.map.close(fd, None)?;
+        self.lower_hint(fd);
         Some(key)
+    }
+
+    /// `close` with the quarantine on: the fd stays used, with its tick.
+    #[inline(never)]
+    fn close_quarantined(&mut self, fd: Fd) -> Option<u32> {
+        let key = self.map.close(fd, self.quarantine.now())?;
+        self.quarantine.close(fd);
+        Some(key)
+    }
+
+    /// About how many fds are used: open plus quarantined (an upper
+    /// bound); sizes the flat part of the map.
+    fn held(&self) -> usize {
+        self.entries.len() + self.quarantine.pending()
+    }
+
+    /// `fd` just became free: the lowest free fd may now be lower.
+    #[inline]
+    fn lower_hint(&mut self, fd: Fd) {
+        // A branch rather than `min`: the new hint then depends on `fd`
+        // only, not on loading the old one (shorter dependency chain in
+        // insert/remove cycles; the branch predicts well).
+        let fd = u64::from(fd).max(self.floor);
+        if fd < self.next_fd {
+            self.next_fd = fd;
+        }
     }
 
     /// Picks the fd the next allocation gets, without installing it.
@@ -219,7 +268,7 @@ impl<T> FdTable<T> {
             self.release_due();
         }
         let fd = if self.lowest {
-            let fd = self.map.first_free(self.next_fd.max(self.floor));
+            let fd = self.map.first_free(self.next_fd);
             self.next_fd = fd;
             fd
         } else {
@@ -236,13 +285,14 @@ impl<T> FdTable<T> {
         // Every used fd is below `end` (insert_at checks), so the free fds
         // in [floor, end) are the range minus the used ones at or above the
         // floor.
-        let used_below = self.map.rank_used(floor);
-        let free = (end - floor.min(end)) - (self.map.used() - used_below);
+        let tree = self.map.tree();
+        let used_below = tree.rank_used(floor);
+        let free = (end - floor.min(end)) - (tree.used() - used_below);
         if free == 0 {
             return Err(FdError::TableFull);
         }
         let k = self.rng.random_range(0..free);
-        Ok(self.map.select_free(k + floor - used_below))
+        Ok(self.map.tree().select_free(k + floor - used_below))
     }
 
     /// Frees the quarantined fds that have waited long enough. An entry
@@ -251,8 +301,8 @@ impl<T> FdTable<T> {
     fn release_due(&mut self) {
         while let Some((fd, tick)) = self.quarantine.pop_due() {
             if self.map.slot(fd) == Slot::Quarantined(tick) {
-                self.map.set(fd, Slot::Free);
-                self.next_fd = self.next_fd.min(u64::from(fd));
+                self.map.set(fd, Slot::Free, 0);
+                self.lower_hint(fd);
             }
         }
     }
@@ -261,12 +311,30 @@ impl<T> FdTable<T> {
     #[inline]
     pub(crate) fn commit(&mut self, fd: Fd, value: T) {
         let key = self.entries.insert(value);
-        self.map.set(fd, Slot::Open(key as u32));
+        let held = self.held();
+        self.map.set(fd, Slot::Open(key as u32), held);
         self.quarantine.tick();
         if u64::from(fd) == self.next_fd {
             // `next_fd` was <= the lowest free fd and is now used.
             self.next_fd += 1;
         }
+    }
+}
+
+#[cfg(test)]
+impl<T> FdTable<T> {
+    /// The fd map, for unit tests of its layout.
+    pub(crate) fn map(&self) -> &FdMap {
+        &self.map
+    }
+}
+
+/// The insert fast path's limit: see `FdTable::fast_limit`.
+fn fast_limit(policy: &FdPolicy, max_open: usize) -> usize {
+    if policy.kind() == PolicyKind::Lowest && policy.quarantine() == 0 {
+        max_open
+    } else {
+        0
     }
 }
 

@@ -1,6 +1,8 @@
 //! Unit tests of the internals: the bitmap tree, the quarantine ring and
 //! policy parsing. Table-level behaviour is in `tests/integration`.
 
+mod dense_map;
+
 use crate::{
     FdError, FdPolicy, FdTable, PolicyParseError,
     bitmap::{FdBitmap, Slot},

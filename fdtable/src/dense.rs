@@ -1,0 +1,330 @@
+//! [`DenseBitmap`]: flat bitmaps over the fds `[0, bound)`, for lowest-free.
+//!
+//! Lowest-free fds are dense: the policy never hands out an fd above
+//! `floor + open fds`, so a flat array indexed by fd wastes nothing and
+//! needs no tree walk — the layout of Linux's `struct fdtable`. Each
+//! [`Word`] covers 64 fds: a `used` word (open or quarantined; Linux's
+//! `open_fds`), a `quar` word (quarantined), and the 64 slab keys, on
+//! adjacent cache lines, so an insert or remove touches one `Word` and
+//! nothing else unless the word fills or stops being full. Open is
+//! `used & !quar`, so the common insert and remove write only `used`
+//! and, for insert, the slot.
+//!
+//! Above the words sit summary levels: bit `i` of `full0` is set iff word
+//! `i` has no free fd (Linux's `full_fds_bits`); bit `i` of `upper[0]` iff
+//! word `i` of `full0` is all ones, and so on; the last level is one
+//! word. Finding the first free fd after a full word is one walk up
+//! and one walk down these levels (at most six for 2^31 fds), never a scan.
+//! Bits of items past the end are clear, and such items sit only at the
+//! end of a level, so "first clear bit is past the end" means "none free".
+//!
+//! Invariants: `words.len()` is a power of two (or zero); `quar` bits are
+//! a subset of `used` bits; a set `full0` bit means the word is full, but a
+//! word filled by the insert fast path (`claim`) may have its bit still
+//! clear — setting it there would make every insert+remove cycle at a
+//! nearly full word write the summary twice — until a search meets it;
+//! the upper levels are exact summaries of the level below.
+
+use crate::bitmap::Slot;
+
+/// log2 of the fds per word.
+const BITS: u32 = 6;
+
+/// 64 fds: which are used, which are quarantined, and their slots.
+#[derive(Clone)]
+struct Word {
+    used: u64,
+    quar: u64,
+    /// Slab key of an open fd, allocation tick of a quarantined one.
+    slots: [u32; 64],
+}
+
+const EMPTY: Word = Word {
+    used: 0,
+    quar: 0,
+    slots: [0; 64],
+};
+
+fn bit(fd: u64) -> u64 {
+    1 << (fd & 63)
+}
+
+/// Flat used/quarantined bitmaps and slots over `[0, bound)`; see the module docs.
+#[derive(Clone, Default)]
+pub(crate) struct DenseBitmap {
+    words: Vec<Word>,
+    /// Summary level over `words` (kept apart from the levels above it,
+    /// which change 64 times less often, to save an indirection on the
+    /// hot path); empty iff `words` is.
+    full0: Vec<u64>,
+    /// Summary levels above `full0`, each over the one below.
+    upper: Vec<Vec<u64>>,
+}
+
+impl DenseBitmap {
+    /// One past the last fd covered.
+    #[inline]
+    pub(crate) fn bound(&self) -> u64 {
+        (self.words.len() as u64) << BITS
+    }
+
+    /// What `fd` holds, or `None` if `fd` is at or above the bound.
+    #[inline]
+    pub(crate) fn slot(&self, fd: u64) -> Option<Slot> {
+        let w = self.words.get((fd >> BITS) as usize)?;
+        let (b, value) = (bit(fd), w.slots[(fd & 63) as usize]);
+        Some(if w.used & b == 0 {
+            Slot::Free
+        } else if w.quar & b != 0 {
+            Slot::Quarantined(value)
+        } else {
+            Slot::Open(value)
+        })
+    }
+
+    /// The insert fast path of lowest-free: if the word holding `start`
+    /// has a free fd at or above it, marks the first one open with slab
+    /// key `key` and returns it. `None` sends the caller to the general
+    /// path (free fd in a later word, or `start` past the bound).
+    #[inline]
+    pub(crate) fn claim(&mut self, start: u64, key: u32) -> Option<u64> {
+        let i = (start >> BITS) as usize;
+        let w = self.words.get_mut(i)?;
+        let free = !w.used & (u64::MAX << (start & 63));
+        if free == 0 {
+            return None;
+        }
+        let pos = free.trailing_zeros();
+        let b = 1u64 << pos;
+        // A free fd is not quarantined: `quar` needs no change.
+        // If this fills the word, its `full0` bit is left clear (stale):
+        // the search that meets it sets it (see `first_free_after`).
+        w.used |= b;
+        w.slots[pos as usize & 63] = key;
+        Some((start & !63) | u64::from(pos))
+    }
+
+    /// Sets `fd`'s slot; `false` (and no change) if `fd` is at or above
+    /// the bound.
+    #[inline]
+    pub(crate) fn set(&mut self, fd: u64, slot: Slot) -> bool {
+        let i = (fd >> BITS) as usize;
+        let Some(w) = self.words.get_mut(i) else {
+            return false;
+        };
+        let (b, was_full) = (bit(fd), w.used == u64::MAX);
+        match slot {
+            Slot::Free => {
+                w.used &= !b;
+                w.quar &= !b;
+            }
+            Slot::Open(key) => {
+                w.used |= b;
+                w.quar &= !b;
+                w.slots[(fd & 63) as usize] = key;
+            }
+            Slot::Quarantined(tick) => {
+                w.used |= b;
+                w.quar |= b;
+                w.slots[(fd & 63) as usize] = tick;
+            }
+        }
+        match (was_full, w.used == u64::MAX) {
+            (false, true) => self.mark_full(i),
+            (true, false) => self.unmark_full(i),
+            _ => {}
+        }
+        true
+    }
+
+    /// Closes `fd` if it is open and returns its slab key: frees it, or
+    /// with `quarantine = Some(tick)` keeps it used and stores the tick.
+    /// `None` if `fd` is at or above the bound, `Some(None)` if not open.
+    #[inline]
+    pub(crate) fn close(&mut self, fd: u64, quarantine: Option<u32>) -> Option<Option<u32>> {
+        let i = (fd >> BITS) as usize;
+        let w = self.words.get_mut(i)?;
+        let b = bit(fd);
+        if (w.used & !w.quar) & b == 0 {
+            return Some(None);
+        }
+        let slot = &mut w.slots[(fd & 63) as usize];
+        let key = *slot;
+        match quarantine {
+            Some(tick) => {
+                *slot = tick;
+                w.quar |= b;
+            }
+            None => {
+                let was_full = w.used == u64::MAX;
+                w.used &= !b;
+                if was_full {
+                    self.unmark_full(i);
+                }
+            }
+        }
+        Some(Some(key))
+    }
+
+    /// The lowest free fd in `[start, bound)`, if any. Takes `&mut self`
+    /// to set the stale `full0` bits it meets.
+    #[inline]
+    pub(crate) fn first_free(&mut self, start: u64) -> Option<u64> {
+        let i = (start >> BITS) as usize;
+        let free = !self.words.get(i)?.used & (u64::MAX << (start & 63));
+        if free != 0 {
+            return Some((start & !63) | u64::from(free.trailing_zeros()));
+        }
+        self.first_free_after(i)
+    }
+
+    /// The lowest free fd in a word after word `i`. A word found full
+    /// although its `full0` bit is clear was filled by `claim`: its bit is
+    /// set now and the search repeated. Each repeat repairs one bit that
+    /// one `claim` left, so the cost is amortised O(levels) per insert.
+    #[inline(never)]
+    fn first_free_after(&mut self, i: usize) -> Option<u64> {
+        loop {
+            let p = self.first_unmarked_word(i)?;
+            let used = self.words.get(p)?.used;
+            if used != u64::MAX {
+                return Some(((p as u64) << BITS) | u64::from((!used).trailing_zeros()));
+            }
+            self.mark_full(p);
+        }
+    }
+
+    /// The first word after word `i` whose `full0` bit is clear: up the
+    /// summary levels to the first not-all-ones item after ours, then down
+    /// its first clear bits.
+    fn first_unmarked_word(&self, i: usize) -> Option<usize> {
+        let (mut item, mut level) = (i + 1, 0);
+        let mut p = loop {
+            let word = self.level(level)?.get(item >> BITS)?;
+            let clear = !word & (u64::MAX << (item & 63));
+            if clear != 0 {
+                break (item & !63) | clear.trailing_zeros() as usize;
+            }
+            (item, level) = ((item >> BITS) + 1, level + 1);
+        };
+        while level > 0 {
+            level -= 1;
+            let word = self.level(level)?.get(p)?;
+            p = (p << BITS) | (!word).trailing_zeros() as usize;
+        }
+        Some(p)
+    }
+
+    /// The first used fd in `[start, bound)`, if any. Scans words: used
+    /// only by iteration, which visits every fd anyway.
+    pub(crate) fn next_used(&self, start: u64) -> Option<u64> {
+        let first = (start >> BITS) as usize;
+        let mut mask = u64::MAX << (start & 63);
+        for (i, w) in self.words.iter().enumerate().skip(first) {
+            let used = w.used & mask;
+            if used != 0 {
+                return Some(((i as u64) << BITS) | u64::from(used.trailing_zeros()));
+            }
+            mask = u64::MAX;
+        }
+        None
+    }
+
+    /// Sets word `i`'s `full0` bit (the word is full), and the levels
+    /// above if that makes the summary word all ones (rare: 4096 fds must
+    /// be used around it).
+    #[inline]
+    fn mark_full(&mut self, i: usize) {
+        let Some(s) = self.full0.get_mut(i >> BITS) else {
+            return;
+        };
+        *s |= 1 << (i & 63);
+        if *s == u64::MAX {
+            self.flip_upper(i >> BITS, true);
+        }
+    }
+
+    /// Word `i` stopped being full: clears its `full0` bit if set (it may
+    /// be stale-clear, see `claim`), and the levels above if the summary
+    /// word was all ones. Without a stale bit this only loads.
+    #[inline]
+    fn unmark_full(&mut self, i: usize) {
+        let Some(s) = self.full0.get_mut(i >> BITS) else {
+            return;
+        };
+        let b = 1 << (i & 63);
+        if *s & b == 0 {
+            return;
+        }
+        let was_all = *s == u64::MAX;
+        *s &= !b;
+        if was_all {
+            self.flip_upper(i >> BITS, false);
+        }
+    }
+
+    /// From `upper[0]` up: summary word `i` of `full0` became all ones
+    /// (`full`) or stopped being.
+    #[inline(never)]
+    fn flip_upper(&mut self, mut i: usize, full: bool) {
+        for level in &mut self.upper {
+            let Some(s) = level.get_mut(i >> BITS) else {
+                return;
+            };
+            let was_all = *s == u64::MAX;
+            if full {
+                *s |= 1 << (i & 63);
+            } else {
+                *s &= !(1 << (i & 63));
+            }
+            if (*s == u64::MAX) == was_all {
+                return;
+            }
+            i >>= BITS;
+        }
+    }
+
+    /// Extends the bound to `words * 64` fds (all free); `words` must be
+    /// a power of two above the current count. Rebuilds the summary
+    /// levels, which costs O(words / 64): amortised by doubling.
+    pub(crate) fn grow(&mut self, words: usize) {
+        self.words.resize(words, EMPTY);
+        let mut level = summarise(self.words.iter().map(|w| w.used == u64::MAX), words);
+        let mut levels = Vec::new();
+        while level.len() > 1 {
+            let up = summarise(level.iter().map(|&s| s == u64::MAX), level.len());
+            levels.push(std::mem::replace(&mut level, up));
+        }
+        levels.push(level);
+        self.upper = levels.split_off(1);
+        self.full0 = levels.pop().unwrap_or_default();
+    }
+
+    /// Summary level `l` (0 = `full0`).
+    fn level(&self, l: usize) -> Option<&Vec<u64>> {
+        match l {
+            0 => Some(&self.full0),
+            _ => self.upper.get(l - 1),
+        }
+    }
+}
+
+/// One bit per item, set where `full` says so.
+fn summarise(full: impl Iterator<Item = bool>, items: usize) -> Vec<u64> {
+    let mut out = vec![0u64; items.div_ceil(64)];
+    for (i, f) in full.enumerate() {
+        if let Some(s) = out.get_mut(i >> BITS) {
+            *s |= u64::from(f) << (i & 63);
+        }
+    }
+    out
+}
+
+impl std::fmt::Debug for DenseBitmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DenseBitmap")
+            .field("bound", &self.bound())
+            .field("levels", &(1 + self.upper.len()))
+            .finish()
+    }
+}

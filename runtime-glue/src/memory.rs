@@ -169,10 +169,10 @@ pub fn iovecs(mem: &[u8], ptr: u32, count: u32) -> Result<IoVecs, Errno> {
     let bytes = count.checked_mul(IOVEC_SIZE).ok_or(Errno::Fault)?;
     let array = slice(mem, ptr, bytes)?;
     let mut out = IoVecs {
-        ranges: Vec::with_capacity(array.len() / 8),
+        ranges: Vec::with_capacity(count as usize),
         total: 0,
     };
-    for entry in array.chunks_exact(8) {
+    for entry in array.chunks_exact(IOVEC_SIZE as usize) {
         let buf = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
         let len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
         let r = range(mem.len(), buf, len)?;

@@ -50,21 +50,19 @@ fn list(dir: &Dir) -> Result<Vec<Dirent>, Fault> {
             name: b"..".to_vec(),
         },
     ];
-    let mut rest = Vec::new();
     for entry in dir.entries()? {
         let entry = entry?;
         let filetype = entry
             .file_type()
             .map(filetype_from)
             .unwrap_or(Filetype::Unknown);
-        rest.push(Dirent {
+        out.push(Dirent {
             ino: entry.ino(),
             filetype,
             name: entry.file_name().as_bytes().to_vec(),
         });
     }
-    rest.sort_by(|a, b| a.name.cmp(&b.name));
-    out.extend(rest);
+    out[2..].sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 

@@ -206,6 +206,8 @@ fn stdio_filetype(terminal: bool) -> Filetype {
     }
 }
 
+/// The `filestat` of an object without host metadata (stdio, sockets):
+/// zeros but for the type and one link.
 fn stdio_filestat(filetype: Filetype) -> Filestat {
     Filestat {
         dev: 0,

@@ -77,6 +77,7 @@ pub enum Input {
 }
 
 impl Input {
+    /// The stdin for an embedder's choice (`Capture` reads as `Null`).
     pub(crate) fn new(stdio: Stdio) -> Self {
         match stdio {
             Stdio::Inherit => Input::Inherit,
@@ -85,6 +86,7 @@ impl Input {
         }
     }
 
+    /// Reads into `buf`; 0 means end of file.
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             // Unbuffered, so what `readiness` polls is exactly what a read sees
@@ -149,6 +151,7 @@ pub enum Output {
 }
 
 impl Output {
+    /// The output for an embedder's choice (`Bytes` writes as `Null`).
     pub(crate) fn new(stdio: Stdio, which: HostStream) -> Self {
         match stdio {
             Stdio::Inherit => Output::Inherit(which),

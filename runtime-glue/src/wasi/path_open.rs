@@ -66,6 +66,7 @@ impl Request {
         })
     }
 
+    /// True when `oflags` has `flag`.
     fn has(&self, flag: u16) -> bool {
         self.oflags & flag != 0
     }
@@ -82,6 +83,9 @@ impl Request {
         r
     }
 
+    /// The host file is opened writable only when a write can follow (a
+    /// write-like right or APPEND) or the open itself modifies (CREAT,
+    /// TRUNC), so read-only guests never hold a writable host fd.
     fn wants_write(&self) -> bool {
         let write = Rights::FD_WRITE
             .or(Rights::FD_ALLOCATE)
@@ -92,6 +96,9 @@ impl Request {
             || self.has(oflags::CREAT)
     }
 
+    /// Host open options. Read access is also taken when nothing writes,
+    /// since open(2) needs one of the two; `maybe_dir` lets a read-only open
+    /// reach a directory, which `open` then turns into a `Dir`.
     fn options(&self) -> OpenOptions {
         let mut o = OpenOptions::new();
         let write = self.wants_write();

@@ -69,6 +69,8 @@ impl Event {
         }
     }
 
+    /// The `event` layout of [`EVENT_SIZE`]; `hangup` is
+    /// `eventrwflags::fd_readwrite_hangup` (bit 0 of the flags).
     fn to_bytes(self) -> [u8; EVENT_SIZE as usize] {
         let mut b = [0u8; EVENT_SIZE as usize];
         b[0..8].copy_from_slice(&self.userdata.to_le_bytes());
@@ -93,6 +95,9 @@ fn deadline(id: u32, timeout: u64, flags: u16) -> Option<Instant> {
     Some(Instant::now() + wait)
 }
 
+/// Decodes every subscription before anything waits, so a bad tag fails the
+/// whole call (`EINVAL`) without side effects. A clock with an unknown id is
+/// not a call failure: it fires at once as an event carrying `EINVAL`.
 fn decode(mem: &[u8], subs: u32, n: u32) -> Result<Vec<Sub>, Errno> {
     let bytes = memory::slice(
         mem,

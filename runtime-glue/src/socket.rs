@@ -188,22 +188,20 @@ impl SocketDesc {
         }
     }
 
-    /// The socket's poller key, registering it on first use.
+    /// The socket's poller key, registering it in `net`'s poller on first use. Every
+    /// socket of a guest is registered in the same poller (the guest's only one).
     ///
     /// # Errors
     ///
-    /// Host errors from `dup`/`epoll_ctl`.
-    pub(crate) fn poll_key(&mut self, net: &mut NetState) -> io::Result<(SharedPoller, usize)> {
+    /// Host errors from `epoll_create1`/`dup`/`epoll_ctl`.
+    pub(crate) fn poll_key(&mut self, net: &mut NetState) -> io::Result<usize> {
         if let Some(k) = &self.key {
-            return Ok((Arc::clone(&k.poller), k.key));
+            return Ok(k.key);
         }
         let poller = net.poller()?;
         let key = lock(&poller).insert(std::os::fd::AsFd::as_fd(&self.sock))?;
-        self.key = Some(PollKey {
-            poller: Arc::clone(&poller),
-            key,
-        });
-        Ok((poller, key))
+        self.key = Some(PollKey { poller, key });
+        Ok(key)
     }
 
     /// `SOCKET_STREAM` for TCP, `SOCKET_DGRAM` for UDP (spec §8: more correct than

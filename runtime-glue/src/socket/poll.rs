@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use hostsock::Interest as HostInterest;
 
-use super::{SharedPoller, SocketDesc, lock};
+use super::{SocketDesc, lock};
 use crate::{
     ctx::GuestCtx,
     descriptor::{Descriptor, Interest, Readiness},
@@ -47,7 +47,6 @@ type Keyed = (u32, usize, HostInterest);
 /// The pending socket subscriptions, split by whether the poller holds them.
 #[derive(Debug, Default)]
 struct Pending {
-    poller: Option<SharedPoller>,
     keyed: Vec<Keyed>,
     unregistered: Vec<(u32, HostInterest)>,
 }
@@ -75,7 +74,13 @@ pub(crate) fn wait_pending(
         timeout = Some(timeout.map_or(cap, |t| t.min(cap)));
     }
     let subs: Vec<_> = p.keyed.iter().map(|&(_, k, i)| (k, i)).collect();
-    let ready = match &p.poller {
+    // Every registered socket lives in the guest's one poller.
+    let poller = if subs.is_empty() {
+        None
+    } else {
+        cx.net.poller().ok()
+    };
+    let ready = match &poller {
         Some(poller) => lock(poller).wait(&subs, timeout).unwrap_or_else(|err| {
             tracing::debug!(%err, "poller wait failed");
             p.keyed.iter().map(|&(_, key, _)| failed(key)).collect()
@@ -118,10 +123,7 @@ fn register(cx: &mut GuestCtx, pending: &[(u32, Interest)]) -> Pending {
         };
         let want = host_interest(interest);
         match desc.poll_key(&mut cx.net) {
-            Ok((p, key)) => {
-                out.keyed.push((fd, key, want));
-                out.poller = Some(p);
-            }
+            Ok(key) => out.keyed.push((fd, key, want)),
             Err(err) => {
                 tracing::debug!(%err, fd, "poller registration failed; checking directly");
                 out.unregistered.push((fd, want));

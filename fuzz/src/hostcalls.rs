@@ -43,11 +43,23 @@ enum PolicyChoice {
     Random,
 }
 
-#[derive(Debug, Arbitrary)]
+/// Guest memory size: mostly one page, sometimes none or a few bytes (to
+/// probe bounds at the end of memory).
+#[derive(Debug)]
 enum MemSize {
     Page,
     Empty,
     Small(u16),
+}
+
+impl<'a> Arbitrary<'a> for MemSize {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(match u8::arbitrary(u)? {
+            0..=223 => MemSize::Page,
+            224..=239 => MemSize::Empty,
+            _ => MemSize::Small(u16::arbitrary(u)?),
+        })
+    }
 }
 
 #[derive(Debug, Arbitrary)]
@@ -61,7 +73,8 @@ struct Setup {
     image: Vec<u8>,
 }
 
-#[derive(Debug, Arbitrary)]
+/// One plan step; decoded with three in four steps being calls.
+#[derive(Debug)]
 enum Step {
     /// Call row `row % rows` with these arguments (missing ones are 0).
     Call { row: u8, args: Vec<Arg> },
@@ -71,6 +84,30 @@ enum Step {
     PutPath { at: u16, which: u8 },
     /// Write one iovec `{buf, len}` at `at`.
     PutIovec { at: u16, buf: u16, len: u16 },
+}
+
+impl<'a> Arbitrary<'a> for Step {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(match u8::arbitrary(u)? {
+            0..=191 => Step::Call {
+                row: u.arbitrary()?,
+                args: u.arbitrary()?,
+            },
+            192..=223 => Step::Poke {
+                at: u.arbitrary()?,
+                bytes: u.arbitrary()?,
+            },
+            224..=239 => Step::PutPath {
+                at: u.arbitrary()?,
+                which: u.arbitrary()?,
+            },
+            _ => Step::PutIovec {
+                at: u.arbitrary()?,
+                buf: u.arbitrary()?,
+                len: u.arbitrary()?,
+            },
+        })
+    }
 }
 
 /// The fuzz body.

@@ -125,3 +125,45 @@ fn every_target_is_listed_once() {
     assert!(crate::target("hostcalls").is_some());
     assert!(crate::target("nope").is_none());
 }
+
+/// The scratch-memory arguments reach success paths: `path_open` of a
+/// sandbox file through `Arg::Str`, then `fd_write` through `Arg::Iov`.
+#[test]
+fn scratch_args_open_and_write_a_file() {
+    use crate::guest_args::{Arg, resolve_args};
+    let dir = tempfile::tempdir().unwrap();
+    let mut cx = runtime_glue::GuestBuilder::new()
+        .stdout(runtime_glue::Stdio::Null)
+        .preopen_dir(dir.path(), "/sandbox")
+        .unwrap()
+        .build_ctx()
+        .unwrap();
+    let mut mem = vec![0u8; 65536];
+    let open = abi::find("wasi_snapshot_preview1", "path_open").unwrap();
+    let args = [
+        Arg::Fd(3),
+        Arg::Small(0),
+        Arg::Str(6), // "new"
+        Arg::Small(0),
+        Arg::Small(1), // O_CREAT
+        Arg::Raw(u64::MAX),
+        Arg::Raw(u64::MAX),
+        Arg::Small(0),
+        Arg::Ptr(100),
+    ];
+    let raw = resolve_args(&cx, &mut mem, open, &args);
+    assert_eq!(raw[3], 3, "path_len filled in");
+    open.invoke(&mut cx, &mut mem, &raw).unwrap();
+    let fd = u32::from_le_bytes(mem[100..104].try_into().unwrap());
+    let write = abi::find("wasi_snapshot_preview1", "fd_write").unwrap();
+    let fd_index = cx.fds().iter().position(|(f, _)| f == fd).unwrap() as u8;
+    let raw = resolve_args(
+        &cx,
+        &mut mem,
+        write,
+        &[Arg::Fd(fd_index), Arg::Iov(0), Arg::Small(9), Arg::Ptr(200)],
+    );
+    assert_eq!(raw[2], 1, "iovs_len filled in");
+    write.invoke(&mut cx, &mut mem, &raw).unwrap();
+    assert_eq!(std::fs::metadata(dir.path().join("new")).unwrap().len(), 8);
+}

@@ -311,3 +311,24 @@ fn echo_guest_works_with_wasmedge_like_random_fds() {
         assert_eq!(back, msg.as_bytes());
     }
 }
+
+#[test]
+fn client_guest_resolves_a_host_name_before_connecting() {
+    // "localhost:PORT" goes through the SDK's sock_getaddrinfo (INET4 hints) first.
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().expect("accept");
+        s.set_read_timeout(Some(WAIT)).expect("timeout");
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).expect("read");
+        s.write_all(b"by-name").expect("write");
+    });
+    let wasm = rust_guest(DIR, "wasmedge-client");
+    let target = format!("localhost:{port}");
+    let p = Proc::fdvirt(&["run", wasm.to_str().unwrap(), &target, "x"]);
+    let (code, out, err) = p.wait_output(WAIT);
+    server.join().expect("server thread");
+    assert_eq!(code, Some(0), "stdout {out} stderr {err}");
+    assert!(out.contains("reply: by-name"), "{out}");
+}

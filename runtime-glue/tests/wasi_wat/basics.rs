@@ -2,7 +2,7 @@
 
 use runtime_glue::{GuestBuilder, RunError};
 
-use crate::util::{errno, errno_of, module, run, run_with};
+use crate::util::{call_errno, errno, errno_of, module, run, run_with};
 
 #[test]
 fn fd_write_to_stdout_is_captured() {
@@ -143,30 +143,14 @@ fn random_get_fills_and_checks_bounds() {
       (call $exit (i32.or (i64.ne (i64.load (i32.const 0x100)) (i64.const 0))
                           (i64.ne (i64.load (i32.const 0x138)) (i64.const 0))))"#;
     assert_eq!(run("", body).code, 1);
-    let code = errno_of(
-        GuestBuilder::new(),
-        "",
-        "",
-        "(call $random_get (i32.const 0xfff0) (i32.const 0x20))",
-    );
+    let code = call_errno("(call $random_get (i32.const 0xfff0) (i32.const 0x20))");
     assert_eq!(code, errno::FAULT);
 }
 
 #[test]
 fn proc_raise_is_enosys_and_sched_yield_succeeds() {
-    assert_eq!(
-        errno_of(
-            GuestBuilder::new(),
-            "",
-            "",
-            "(call $proc_raise (i32.const 6))"
-        ),
-        errno::NOSYS
-    );
-    assert_eq!(
-        errno_of(GuestBuilder::new(), "", "", "(call $sched_yield)"),
-        errno::SUCCESS
-    );
+    assert_eq!(call_errno("(call $proc_raise (i32.const 6))"), errno::NOSYS);
+    assert_eq!(call_errno("(call $sched_yield)"), errno::SUCCESS);
 }
 
 #[test]

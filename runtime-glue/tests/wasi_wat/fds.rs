@@ -5,7 +5,7 @@ use std::fs;
 use fdtable::FdPolicy;
 use runtime_glue::GuestBuilder;
 
-use crate::util::{errno, errno_of, module, run_with, sandboxed};
+use crate::util::{call_errno, errno, module, run_with, sandboxed};
 
 #[test]
 fn bad_fds_are_ebadf() {
@@ -15,11 +15,7 @@ fn bad_fds_are_ebadf() {
         "(call $fd_fdstat_get (i32.const -1) (i32.const 0x100))",
         "(call $fd_renumber (i32.const 1) (i32.const 50))",
     ] {
-        assert_eq!(
-            errno_of(GuestBuilder::new(), "", "", call),
-            errno::BADF,
-            "{call}"
-        );
+        assert_eq!(call_errno(call), errno::BADF, "{call}");
     }
 }
 
@@ -42,34 +38,13 @@ fn iovec_out_of_bounds_is_efault_and_writes_nothing() {
 
 #[test]
 fn huge_iovec_count_and_bad_result_pointer_are_efault() {
-    let b = GuestBuilder::new;
-    assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
-            "(call $fd_write (i32.const 1) (i32.const 0) (i32.const 0x7fffffff) (i32.const 0))"
-        ),
-        errno::FAULT
-    );
-    assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
-            "(call $fd_write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0xfffffffe))"
-        ),
-        errno::FAULT
-    );
-    assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
-            "(call $fd_fdstat_get (i32.const 1) (i32.const 0xfffc))"
-        ),
-        errno::FAULT
-    );
+    for call in [
+        "(call $fd_write (i32.const 1) (i32.const 0) (i32.const 0x7fffffff) (i32.const 0))",
+        "(call $fd_write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0xfffffffe))",
+        "(call $fd_fdstat_get (i32.const 1) (i32.const 0xfffc))",
+    ] {
+        assert_eq!(call_errno(call), errno::FAULT, "{call}");
+    }
 }
 
 #[test]
@@ -100,12 +75,8 @@ fn renumber_onto_open_fd_closes_the_target() {
 
 #[test]
 fn seek_on_stdout_is_refused() {
-    let code = errno_of(
-        GuestBuilder::new(),
-        "",
-        "",
-        "(call $fd_seek (i32.const 1) (i64.const 1) (i32.const 0) (i32.const 0x100))",
-    );
+    let code =
+        call_errno("(call $fd_seek (i32.const 1) (i64.const 1) (i32.const 0) (i32.const 0x100))");
     assert_eq!(code, errno::NOTCAPABLE, "stdio carries no FD_SEEK right");
 }
 

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use runtime_glue::{GuestBuilder, SharedBuffer, Stdio};
 
-use crate::util::{errno, errno_of, module, run, run_with};
+use crate::util::{call_errno, errno, module, run, run_with};
 
 /// A relative clock subscription at 0x100 (userdata 0x77, `ns` timeout).
 fn clock_sub(ns: u64) -> String {
@@ -75,21 +75,14 @@ fn poll_fd_read_on_stdin_bytes_reports_available_bytes() {
 
 #[test]
 fn poll_with_no_subscriptions_is_einval_and_bad_buffer_is_efault() {
-    let b = GuestBuilder::new;
     assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
+        call_errno(
             "(call $poll_oneoff (i32.const 0x100) (i32.const 0x200) (i32.const 0) (i32.const 0x300))"
         ),
         errno::INVAL
     );
     assert_eq!(
-        errno_of(
-            b(),
-            "",
-            "",
+        call_errno(
             "(call $poll_oneoff (i32.const 0xfff0) (i32.const 0x200) (i32.const 1) (i32.const 0x300))"
         ),
         errno::FAULT
@@ -111,12 +104,7 @@ fn clocks_tick_and_unknown_clock_is_einval() {
          (i64.gt_u (i64.load (i32.const 0x120)) (i64.const 0))))";
     assert_eq!(run("", body).code, 1);
     assert_eq!(
-        errno_of(
-            GuestBuilder::new(),
-            "",
-            "",
-            "(call $clock_time_get (i32.const 9) (i64.const 0) (i32.const 0x100))"
-        ),
+        call_errno("(call $clock_time_get (i32.const 9) (i64.const 0) (i32.const 0x100))"),
         errno::INVAL
     );
 }

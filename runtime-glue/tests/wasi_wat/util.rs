@@ -138,3 +138,8 @@ pub(crate) fn errno_of(builder: GuestBuilder, fields: &str, setup: &str, call: &
         .expect("guest runs")
         .code
 }
+
+/// [`errno_of`] for one call in a default guest with no setup.
+pub(crate) fn call_errno(call: &str) -> i32 {
+    errno_of(GuestBuilder::new(), "", "", call)
+}

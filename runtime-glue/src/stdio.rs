@@ -6,7 +6,7 @@ use rustix::{
 };
 use std::{
     io::{self, IsTerminal, Read, Write},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use crate::descriptor::Readiness;
@@ -48,20 +48,20 @@ impl SharedBuffer {
         Self::default()
     }
 
+    /// The bytes, even if a writer panicked while holding the lock: what
+    /// was appended before is still valid output.
+    fn lock(&self) -> MutexGuard<'_, Vec<u8>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// A copy of everything written so far.
     pub fn contents(&self) -> Vec<u8> {
-        match self.0.lock() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.lock().clone()
     }
 
     /// Appends bytes.
     pub fn append(&self, bytes: &[u8]) {
-        match self.0.lock() {
-            Ok(mut g) => g.extend_from_slice(bytes),
-            Err(poisoned) => poisoned.into_inner().extend_from_slice(bytes),
-        }
+        self.lock().extend_from_slice(bytes);
     }
 }
 

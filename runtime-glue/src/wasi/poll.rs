@@ -106,21 +106,20 @@ fn decode(mem: &[u8], subs: u32, n: u32) -> Result<Vec<Sub>, Errno> {
     )?;
     let mut out = Vec::with_capacity(n as usize);
     for s in bytes.chunks_exact(SUBSCRIPTION_SIZE as usize) {
-        let u64_at = |o: usize| u64::from_le_bytes(s[o..o + 8].try_into().unwrap_or([0; 8]));
-        let u32_at = |o: usize| u32::from_le_bytes(s[o..o + 4].try_into().unwrap_or([0; 4]));
-        let wait = match s[8] {
+        // Offsets as in `SUBSCRIPTION_SIZE`; the union starts with the clock
+        // id or the fd, both u32 @16.
+        let id_or_fd = memory::read_u32(s, 16)?;
+        let wait = match memory::read_u8(s, 8)? {
             0 => {
-                let flags = u16::from_le_bytes([s[40], s[41]]);
-                Wait::Clock(deadline(u32_at(16), u64_at(24), flags))
+                let (timeout, flags) = (memory::read_u64(s, 24)?, memory::read_u16(s, 40)?);
+                Wait::Clock(deadline(id_or_fd, timeout, flags))
             }
-            1 => Wait::Fd(u32_at(16), Interest::Read),
-            2 => Wait::Fd(u32_at(16), Interest::Write),
+            1 => Wait::Fd(id_or_fd, Interest::Read),
+            2 => Wait::Fd(id_or_fd, Interest::Write),
             _ => return Err(Errno::Inval),
         };
-        out.push(Sub {
-            userdata: u64_at(0),
-            wait,
-        });
+        let userdata = memory::read_u64(s, 0)?;
+        out.push(Sub { userdata, wait });
     }
     Ok(out)
 }

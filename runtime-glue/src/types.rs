@@ -135,6 +135,18 @@ pub enum Filetype {
     SymbolicLink = 7,
 }
 
+/// A u16 flag set (`fdflags`, `oflags`) as the ABI passes it, in a u32.
+///
+/// # Errors
+///
+/// `EINVAL` when the value does not fit a u16 or has a bit outside `known`.
+pub(crate) fn flags16(raw: u32, known: u16) -> Result<u16, crate::errno::Errno> {
+    u16::try_from(raw)
+        .ok()
+        .filter(|f| f & !known == 0)
+        .ok_or(crate::errno::Errno::Inval)
+}
+
 /// `fdflags` (u16) bits.
 pub mod fdflags {
     /// Append mode: data written goes to the end of the file.

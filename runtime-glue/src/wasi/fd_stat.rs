@@ -11,7 +11,7 @@ use crate::{
     descriptor::Descriptor,
     errno::{Errno, Fault},
     memory,
-    types::{FDSTAT_SIZE, FILESTAT_SIZE, Rights, fdflags, fstflags},
+    types::{FDSTAT_SIZE, FILESTAT_SIZE, Rights, fdflags, flags16, fstflags},
 };
 
 host_table! {
@@ -55,9 +55,9 @@ pub(crate) fn fd_fdstat_set_flags(
 ) -> Result<(), Fault> {
     let entry = cx.entry_mut(fd)?;
     entry.check(Rights::FD_FDSTAT_SET_FLAGS)?;
-    let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
+    let flags = flags16(flags, fdflags::ALL)?;
     let changeable = fdflags::APPEND | fdflags::NONBLOCK;
-    if flags & !fdflags::ALL != 0 || (flags ^ entry.flags) & !changeable != 0 {
+    if (flags ^ entry.flags) & !changeable != 0 {
         return Err(Errno::Inval.into());
     }
     entry.flags = flags;

@@ -19,7 +19,7 @@ use crate::{
     descriptor::{Descriptor, DirDesc, FdEntry, FileDesc},
     errno::{Errno, Fault},
     memory,
-    types::{LOOKUP_SYMLINK_FOLLOW, Rights, fdflags, oflags},
+    types::{LOOKUP_SYMLINK_FOLLOW, Rights, fdflags, flags16, oflags},
     wasi::path::{dir_entry, guest_path},
 };
 
@@ -53,16 +53,10 @@ impl Request {
     ) -> Result<Self, Errno> {
         Ok(Request {
             follow: dirflags & LOOKUP_SYMLINK_FOLLOW != 0,
-            oflags: u16::try_from(oflags_raw)
-                .ok()
-                .filter(|o| o & !oflags::ALL == 0)
-                .ok_or(Errno::Inval)?,
+            oflags: flags16(oflags_raw, oflags::ALL)?,
             base: Rights(base).and(Rights::KNOWN),
             inheriting: Rights(inheriting).and(Rights::KNOWN),
-            fdflags: u16::try_from(fdflags_raw)
-                .ok()
-                .filter(|f| f & !fdflags::ALL == 0)
-                .ok_or(Errno::Inval)?,
+            fdflags: flags16(fdflags_raw, fdflags::ALL)?,
         })
     }
 

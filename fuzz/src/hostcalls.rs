@@ -235,7 +235,7 @@ fn run_step(
             let hc = rows[usize::from(row) % rows.len()];
             let raw = guest_args::resolve_args(cx, mem, hc, &args);
             let rights = fd_rights(cx);
-            if hc.name == "poll_oneoff" {
+            if matches!(hc.name, "poll_oneoff" | "epoll_oneoff") {
                 tame_poll(mem, &raw, &rights);
             }
             if hc.name == "sock_getaddrinfo" && !offline_lookup(mem, &raw) {
@@ -278,7 +278,7 @@ fn subscriptions<'m>(mem: &'m mut [u8], raw: &[u64]) -> Vec<&'m mut [u8]> {
     tail.chunks_exact_mut(SUB_SIZE).take(n).collect()
 }
 
-/// Keeps a `poll_oneoff` call from sleeping: every clock subscription is
+/// Keeps a `poll_oneoff` (or WasmEdge `epoll_oneoff`) call from sleeping: every clock subscription is
 /// capped at 1 ms (relative), and a call that waits only on fds, one of them
 /// a socket (which may never become ready), gets its last subscription
 /// turned into such a clock.

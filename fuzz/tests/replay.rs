@@ -16,7 +16,7 @@ fn replay_dir(dir: &Path) -> usize {
     let mut count = 0;
     let mut targets: Vec<_> = targets.filter_map(Result::ok).collect();
     targets.sort_by_key(|e| e.file_name());
-    for target_dir in targets {
+    for target_dir in targets.into_iter().filter(|e| e.path().is_dir()) {
         let name = target_dir.file_name().to_string_lossy().into_owned();
         let Some(body) = fdvirt_fuzz::target(&name) else {
             panic!("{}: no fuzz target named {name}", dir.display());

@@ -19,11 +19,12 @@
 //! end of a level, so "first clear bit is past the end" means "none free".
 //!
 //! Invariants: `words.len()` is a power of two (or zero); `quar` bits are
-//! a subset of `used` bits; a set `full0` bit means the word is full, but a
-//! word filled by the insert fast path (`claim`) may have its bit still
-//! clear — setting it there would make every insert+remove cycle at a
-//! nearly full word write the summary twice — until a search meets it;
-//! the upper levels are exact summaries of the level below.
+//! a subset of `used` bits; a word's `marked` flag equals its `full0` bit;
+//! a set `full0` bit means the word is full, but a word that filled may
+//! have its bit still clear — marking it on every fill would make each
+//! insert+remove cycle at a nearly full word write the summary twice —
+//! until a search meets it and marks it; the upper levels are exact
+//! summaries of the level below.
 
 use crate::bitmap::Slot;
 
@@ -37,12 +38,16 @@ struct Word {
     quar: u64,
     /// Slab key of an open fd, allocation tick of a quarantined one.
     slots: [u32; 64],
+    /// Whether this word's `full0` bit is set, kept here so a remove
+    /// checks it without touching the summary.
+    marked: bool,
 }
 
 const EMPTY: Word = Word {
     used: 0,
     quar: 0,
     slots: [0; 64],
+    marked: false,
 };
 
 fn bit(fd: u64) -> u64 {
@@ -90,18 +95,18 @@ impl DenseBitmap {
     pub(crate) fn claim(&mut self, start: u64, key: u32) -> Option<u64> {
         let i = (start >> BITS) as usize;
         let w = self.words.get_mut(i)?;
-        let free = !w.used & (u64::MAX << (start & 63));
+        // Free fds at or above `start` in its word, shifted down to it.
+        let free = (!w.used).wrapping_shr(start as u32);
         if free == 0 {
             return None;
         }
-        let pos = free.trailing_zeros();
-        let b = 1u64 << pos;
-        // A free fd is not quarantined: `quar` needs no change.
+        let fd = start + u64::from(free.trailing_zeros());
         // If this fills the word, its `full0` bit is left clear (stale):
         // the search that meets it sets it (see `first_free_after`).
-        w.used |= b;
-        w.slots[pos as usize & 63] = key;
-        Some((start & !63) | u64::from(pos))
+        // (`wrapping_shl` shifts by `fd % 64`, as x86 does natively.)
+        w.used |= 1u64.wrapping_shl(fd as u32);
+        w.slots[(fd & 63) as usize] = key;
+        Some(fd)
     }
 
     /// Sets `fd`'s slot; `false` (and no change) if `fd` is at or above
@@ -112,7 +117,7 @@ impl DenseBitmap {
         let Some(w) = self.words.get_mut(i) else {
             return false;
         };
-        let (b, was_full) = (bit(fd), w.used == u64::MAX);
+        let b = bit(fd);
         match slot {
             Slot::Free => {
                 w.used &= !b;
@@ -129,10 +134,10 @@ impl DenseBitmap {
                 w.slots[(fd & 63) as usize] = tick;
             }
         }
-        match (was_full, w.used == u64::MAX) {
-            (false, true) => self.mark_full(i),
-            (true, false) => self.unmark_full(i),
-            _ => {}
+        // Marking a word that fills is left to the next search, as in
+        // `claim`.
+        if w.marked && w.used != u64::MAX {
+            self.unmark_full(i);
         }
         true
     }
@@ -140,12 +145,22 @@ impl DenseBitmap {
     /// Closes `fd` if it is open and returns its slab key: frees it, or
     /// with `quarantine = Some(tick)` keeps it used and stores the tick.
     /// `None` if `fd` is at or above the bound, `Some(None)` if not open.
+    /// `quarantine` is `None` only in tables without a quarantine, where
+    /// no fd is ever quarantined: then used means open.
     #[inline]
     pub(crate) fn close(&mut self, fd: u64, quarantine: Option<u32>) -> Option<Option<u32>> {
         let i = (fd >> BITS) as usize;
         let w = self.words.get_mut(i)?;
-        let b = bit(fd);
-        if (w.used & !w.quar) & b == 0 {
+        // `wrapping_shl`/`shr` shift by `fd % 64`, as x86 does natively.
+        let b = 1u64.wrapping_shl(fd as u32);
+        let open = match quarantine {
+            None => {
+                debug_assert_eq!(w.quar, 0);
+                w.used
+            }
+            Some(_) => w.used & !w.quar,
+        };
+        if open.wrapping_shr(fd as u32) & 1 == 0 {
             return Some(None);
         }
         let slot = &mut w.slots[(fd & 63) as usize];
@@ -156,9 +171,8 @@ impl DenseBitmap {
                 w.quar |= b;
             }
             None => {
-                let was_full = w.used == u64::MAX;
                 w.used &= !b;
-                if was_full {
+                if w.marked {
                     self.unmark_full(i);
                 }
             }
@@ -233,31 +247,27 @@ impl DenseBitmap {
     /// Sets word `i`'s `full0` bit (the word is full), and the levels
     /// above if that makes the summary word all ones (rare: 4096 fds must
     /// be used around it).
-    #[inline]
     fn mark_full(&mut self, i: usize) {
-        let Some(s) = self.full0.get_mut(i >> BITS) else {
+        let (Some(w), Some(s)) = (self.words.get_mut(i), self.full0.get_mut(i >> BITS)) else {
             return;
         };
+        w.marked = true;
         *s |= 1 << (i & 63);
         if *s == u64::MAX {
             self.flip_upper(i >> BITS, true);
         }
     }
 
-    /// Word `i` stopped being full: clears its `full0` bit if set (it may
-    /// be stale-clear, see `claim`), and the levels above if the summary
-    /// word was all ones. Without a stale bit this only loads.
-    #[inline]
+    /// Word `i`, which is marked, stopped being full: clears its `full0`
+    /// bit, and the levels above if the summary word was all ones.
+    #[inline(never)]
     fn unmark_full(&mut self, i: usize) {
-        let Some(s) = self.full0.get_mut(i >> BITS) else {
+        let (Some(w), Some(s)) = (self.words.get_mut(i), self.full0.get_mut(i >> BITS)) else {
             return;
         };
-        let b = 1 << (i & 63);
-        if *s & b == 0 {
-            return;
-        }
+        w.marked = false;
         let was_all = *s == u64::MAX;
-        *s &= !b;
+        *s &= !(1 << (i & 63));
         if was_all {
             self.flip_upper(i >> BITS, false);
         }
@@ -289,7 +299,10 @@ impl DenseBitmap {
     /// levels, which costs O(words / 64): amortised by doubling.
     pub(crate) fn grow(&mut self, words: usize) {
         self.words.resize(words, EMPTY);
-        let mut level = summarise(self.words.iter().map(|w| w.used == u64::MAX), words);
+        for w in &mut self.words {
+            w.marked = w.used == u64::MAX;
+        }
+        let mut level = summarise(self.words.iter().map(|w| w.marked), words);
         let mut levels = Vec::new();
         while level.len() > 1 {
             let up = summarise(level.iter().map(|&s| s == u64::MAX), level.len());

@@ -92,13 +92,15 @@ impl<T> FdTable<T> {
         // Fast path (lowest-free, no quarantine, the hint's word has a free
         // fd): one word of the flat bitmap, no search and no tree.
         if self.entries.len() < self.fast_limit {
-            let key = self.entries.vacant_key();
+            let key = self.entries.insert(value);
             if let Some(fd) = self.map.claim(self.next_fd, key as u32) {
-                self.entries.insert(value);
                 // Every fd in [next_fd, fd] is now used.
                 self.next_fd = fd + 1;
                 return Ok(fd as Fd);
             }
+            // Rare (the hint's word is full): undo, take the general path.
+            let value = self.entries.remove(key);
+            return self.insert_slow(value);
         }
         self.insert_slow(value)
     }
@@ -252,8 +254,9 @@ impl<T> FdTable<T> {
         // A branch rather than `min`: the new hint then depends on `fd`
         // only, not on loading the old one (shorter dependency chain in
         // insert/remove cycles; the branch predicts well).
-        let fd = u64::from(fd).max(self.floor);
-        if fd < self.next_fd {
+        // An fd below the floor never lowers it: the hint stays >= floor.
+        let fd = u64::from(fd);
+        if fd < self.next_fd && fd >= self.floor {
             self.next_fd = fd;
         }
     }

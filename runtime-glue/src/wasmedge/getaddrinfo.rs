@@ -5,7 +5,9 @@
 //! * never write past a declared capacity: `sa_data` gets `min(sa_data_len, 14|26)` bytes
 //!   while `sa_data_len` is set to the full size (so a guest can see truncation); a
 //!   canonical name gets at most `ai_canonname_len - 1` bytes plus a NUL;
-//! * host results whose socket type or protocol has no WasmEdge number are skipped.
+//! * host results whose socket type or protocol has no WasmEdge number are skipped;
+//! * at most [`MAX_NODES`] result nodes are walked and filled (a guest may pass
+//!   `max_res_len` = 2^32 - 1 over a self-linked chain).
 
 use std::net::SocketAddr;
 
@@ -107,11 +109,18 @@ fn read_hints(mem: &[u8], hints_p: u32, have_node: bool) -> Result<Hints, Errno>
     })
 }
 
-/// Walks `max` nodes from `*res_p` through `ai_next`, checking every node, sockaddr,
-/// `sa_data` span and canonname span before any lookup (`EFAULT` otherwise).
+/// Most result nodes ever walked or filled. WasmEdge walks all `max_res_len` nodes, but
+/// a guest can pass 2^32 - 1 with a self-linked chain; no lookup returns more results
+/// than this, so later nodes are neither checked nor written.
+pub(crate) const MAX_NODES: u32 = 256;
+
+/// Walks `min(max, MAX_NODES)` nodes from `*res_p` through `ai_next`, checking every
+/// node, sockaddr, `sa_data` span and canonname span before any lookup (`EFAULT`
+/// otherwise).
 fn walk_nodes(mem: &[u8], res_p: u32, max: u32) -> Result<Vec<Node>, Errno> {
+    let max = max.min(MAX_NODES);
     let mut at = memory::read_u32(mem, res_p)?;
-    let mut nodes = Vec::new();
+    let mut nodes = Vec::with_capacity(max as usize);
     for i in 0..max {
         memory::slice(mem, at, ADDRINFO_SIZE)?;
         let sockaddr = memory::read_u32(mem, at + 12)?;

@@ -128,3 +128,15 @@ fn numeric_host_flag_refuses_names() {
     req.node = Some("::1".into());
     assert!(resolve(&req, &policy).is_ok());
 }
+
+#[test]
+fn a_huge_max_res_len_over_a_self_linked_chain_is_bounded() {
+    // Found by the fuzzer: node 0x300 links to itself and max_res_len is 2^32 - 1.
+    let mut m = memory(26, 0);
+    m[0x318..0x31c].copy_from_slice(&0x300u32.to_le_bytes());
+    let req = parse_request(&m, 0x400, 10, 0x3f0, 3, 0x100, 0x200, u32::MAX, 0x204)
+        .expect("valid request");
+    let mut m2 = m.clone();
+    write_results(&mut m2, &req, &[v6_result(None)], 0x204).expect("write");
+    assert_eq!(u32::from_le_bytes(m2[0x204..0x208].try_into().unwrap()), 1);
+}

@@ -78,13 +78,23 @@ pub(crate) struct Request {
     nodes: Vec<Node>,
 }
 
+/// Longest node or service name accepted (`NI_MAXHOST`); DNS names are at most 253.
+const MAX_NAME: usize = 1025;
+
 /// A guest string `[p, p+len)`, cut at the first NUL; length 0 means absent.
+///
+/// # Errors
+///
+/// `EFAULT` out of bounds; `AINONAME` for a name longer than [`MAX_NAME`].
 fn guest_str(mem: &[u8], p: u32, len: u32) -> Result<Option<String>, Errno> {
     let bytes = memory::slice(mem, p, len)?;
     if bytes.is_empty() {
         return Ok(None);
     }
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    if end > MAX_NAME {
+        return Err(Errno::AiNoname);
+    }
     Ok(Some(String::from_utf8_lossy(&bytes[..end]).into_owned()))
 }
 

@@ -28,7 +28,7 @@ use crate::{
 
 /// Most iovec entries one call accepts (WasmEdge `kIOVMax`).
 const IOV_MAX: u32 = 1024;
-/// Largest receive staged at once.
+/// Largest receive or send staged through a host buffer at once.
 const RECV_CHUNK: usize = 1 << 20;
 /// `riflags`: PEEK | WAITALL.
 const RIFLAGS_ALL: u16 = 0x3;
@@ -251,14 +251,26 @@ fn send_args(
     Ok(iovs)
 }
 
-/// The bytes to send: borrowed from guest memory for one buffer, gathered otherwise.
+/// The bytes to send: borrowed from guest memory for one buffer; for several, the first
+/// [`RECV_CHUNK`] bytes gathered (a partial send is legal, and staging all of a guest's
+/// iovecs could mean copying gigabytes).
 fn outgoing<'m>(mem: &'m [u8], iovs: &IoVecs) -> std::borrow::Cow<'m, [u8]> {
-    match iovs.ranges() {
-        [r] => mem
-            .get(r.clone())
-            .map_or_else(|| iovs.gather(mem).into(), Into::into),
-        _ => iovs.gather(mem).into(),
+    if let [r] = iovs.ranges()
+        && let Some(one) = mem.get(r.clone())
+    {
+        return one.into();
     }
+    let mut out = Vec::with_capacity(iovs.total().min(RECV_CHUNK));
+    for r in iovs.ranges() {
+        let take = r.len().min(RECV_CHUNK - out.len());
+        if let Some(part) = mem.get(r.start..r.start + take) {
+            out.extend_from_slice(part);
+        }
+        if out.len() == RECV_CHUNK {
+            break;
+        }
+    }
+    out.into()
 }
 
 /// `sock_send(fd, si_data_p, si_data_len, si_flags, so_datalen_p)`.

@@ -80,43 +80,61 @@
 //! # Implementation
 //!
 //! Entries live in a [`slab::Slab`]; slab keys are reused LIFO and are never
-//! fd numbers. Which fds are used, and each open fd's slab key, live in a
-//! sparse radix tree of 64-bit words (`bitmap.rs`): a leaf holds one `used`
-//! word for 64 fds (a word of Linux's `open_fds`) and their 64 slab keys;
-//! an inner node holds, for its 64 children, a `full` word (Linux's
-//! `full_fds_bits`, repeated at every level), the child's index, and — for
-//! the random policies only — a per-child used count with sums per group
-//! of 8 children. All-free subtrees are not allocated, so a table holding
-//! fds near 2^31 costs memory for the fds it holds, not for their values;
-//! the tree grows upward only as far as the largest fd needs (one inner
-//! level below fd 4096).
+//! fd numbers. Which fds are used, and each open fd's slab key, live in an
+//! fd map (`map.rs`) with two representations, chosen by the policy:
 //!
-//! The fd -> slab key map is the tree itself rather than a
-//! `HashMap<u32, usize>`: the leaf must be reached anyway to update the
-//! bitmap, so storing the key there makes a lookup one walk of at most six
-//! nodes, with no hashing and no second structure to keep consistent, and
-//! gives ascending iteration for free. A one-entry cache of the last leaf
-//! reached makes repeated work on one leaf (insert+remove cycles) skip the
-//! walk altogether.
+//! - **Flat, for lowest-free** (`dense.rs`). Lowest-free fds are dense —
+//!   the policy never hands out an fd above `floor + open fds` — so fds
+//!   `[0, bound)` live in flat arrays indexed by fd, the layout of Linux's
+//!   `struct fdtable`: per 64 fds a `used` word (`open_fds`), a
+//!   `quarantined` word and the 64 slab keys, and above them summary
+//!   levels (`full_fds_bits`, repeated until one word remains). An insert
+//!   reads the word of the `next_fd` hint, takes its first clear bit and
+//!   stores the key; a remove clears the bit and lowers the hint: no walk,
+//!   no search, no tree. Marking a word full in the summary is left to the
+//!   next search that meets it, so insert+remove cycles at a nearly full
+//!   word do not write the summary twice each. The flat part grows by
+//!   doubling, and only while it stays within 4x the used fds (or 1024
+//!   fds), so `insert_at(2^31 - 1)`, a far `renumber` target or a huge
+//!   floor do not allocate 2^31 / 8 bytes: fds above the bound go to the
+//!   tree below, and move into the flat part if it later grows over them.
+//! - **A sparse radix tree, for random and capped** (`bitmap.rs`), and for
+//!   lowest-free's fds above the flat bound: a leaf holds one `used` word
+//!   for 64 fds and their 64 slab keys; an inner node holds, for its 64
+//!   children, a `full` word, the child's index, and — for the random
+//!   policies — a per-child used count with sums per group of 8 children.
+//!   All-free subtrees are not allocated, so fds near 2^31 cost memory for
+//!   the fds held, not for their values; the tree grows upward only as far
+//!   as the largest fd needs.
+//!
+//! The fd -> slab key map is this structure itself rather than a
+//! `HashMap<u32, usize>`: the bitmap word must be reached anyway, so
+//! storing the key beside it makes a lookup one index (flat) or one walk
+//! of at most six nodes (tree), with no hashing and no second structure to
+//! keep consistent, and gives ascending iteration for free. In the tree, a
+//! one-entry cache of the last leaf reached lets insert+remove cycles skip
+//! the walk.
 //!
 //! Lowest-free starts at a `next_fd` hint (as Linux does), takes the first
-//! clear bit of that leaf, or walks up to the first non-full sibling and
-//! down its first non-full children. Random and capped draw `k` uniformly
-//! below the number of free fds in the range and walk down subtracting
-//! free counts (rank/select), with fixed, branch-free work per level. Both
-//! cost the same whatever the occupancy, unlike "draw, retry if taken",
-//! which slows down as 1/(1-load) and never ends when full.
+//! clear bit of that word, or walks the summary levels up to the first
+//! not-full item and down its first not-full children. Random and capped
+//! draw `k` uniformly below the number of free fds in the range and walk
+//! down the tree subtracting free counts (rank/select), with fixed,
+//! branch-free work per level. Both cost the same whatever the occupancy,
+//! unlike "draw, retry if taken", which slows down as 1/(1-load) and never
+//! ends when full.
 //!
 //! The quarantine is a FIFO ring of `(fd, tick)` counted in allocations; a
 //! quarantined fd stays marked used (so no policy picks it) but is not
 //! open, and its slot stores its closing tick so a stale ring entry, left
 //! behind after `insert_at` or `renumber` took the fd, is recognised.
 //!
-//! Memory: about 4.6 bytes per fd for dense fds (100,000 lowest-free fds
-//! use 1,563 leaves and 26 inner nodes), but about 850 bytes per fd when
-//! fds are isolated (100,000 random fds over 2^31 each get their own leaf
-//! and bottom inner node). Path compression would cut the latter; it is
-//! not implemented.
+//! Memory: about 4.4 bytes per fd of the flat part for lowest-free (at most
+//! ~18 bytes per used fd, as the flat part is at most 4x the used fds when
+//! it grows), about 4.6 bytes per fd for dense fds in the tree, but about
+//! 850 bytes per fd when fds are isolated (100,000 random fds over 2^31
+//! each get their own leaf and bottom inner node). Path compression would
+//! cut the latter; it is not implemented.
 
 #![forbid(unsafe_code)]
 

@@ -137,3 +137,38 @@ fn full_flat_part_continues_in_the_tree() {
     assert_eq!(map.first_free(5), 1025);
     assert_eq!(map.key(1024), Some(1024));
 }
+
+/// Lowest-free against a model (freed fds below the high-water mark) with
+/// enough fds that the summary has three levels, so stale marks, repairs
+/// and upper-level propagation all happen.
+#[test]
+fn lowest_matches_a_model_across_summary_levels() {
+    use std::collections::BTreeSet;
+
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    let mut table = FdTable::new(FdPolicy::lowest());
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let (mut free, mut high) = (BTreeSet::new(), 300_000u32);
+    for fd in 0..high {
+        assert_eq!(table.insert(fd), Ok(fd));
+    }
+    for step in 0..20_000u32 {
+        if rng.random_bool(0.5) {
+            let fd = rng.random_range(0..high);
+            assert_eq!(
+                table.try_remove(fd).is_some(),
+                free.insert(fd),
+                "step {step}"
+            );
+        } else {
+            let want = free.pop_first().unwrap_or_else(|| {
+                high += 1;
+                high - 1
+            });
+            assert_eq!(table.insert(step), Ok(want), "step {step}");
+        }
+    }
+    assert_eq!(table.len(), high as usize - free.len());
+}

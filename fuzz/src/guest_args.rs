@@ -16,7 +16,7 @@ use runtime_glue::{GuestCtx, abi};
 
 /// Strings worth trying: paths in the sandbox, escapes, odd forms, and
 /// `getaddrinfo` nodes and services that resolve without DNS.
-pub(crate) const STRINGS: &[&[u8]] = &[
+pub const STRINGS: &[&[u8]] = &[
     b"",
     b".",
     b"..",

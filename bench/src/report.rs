@@ -89,16 +89,7 @@ fn machine(md: &mut String, suite: &Suite, info: &RunInfo) {
         crate::server::proc_status_kib(&meminfo, "MemTotal").map_or(0.0, |k| k as f64 / 1048576.0);
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let rustc = output("rustc", &["--version"]);
-    let commit = output(
-        "git",
-        &[
-            "-C",
-            &suite.tools.root.to_string_lossy(),
-            "rev-parse",
-            "--short",
-            "HEAD",
-        ],
-    );
+    let commit = commit(&suite.tools.root);
     let _ = writeln!(md, "## Machine\n");
     let _ = writeln!(md, "- CPU: {model}, {cpus} CPUs (nproc)");
     let _ = writeln!(md, "- Memory: {mem_gib:.1} GiB; Linux {}", kernel.trim());
@@ -128,6 +119,33 @@ fn machine(md: &mut String, suite: &Suite, info: &RunInfo) {
         niceness()
     );
     md.push('\n');
+}
+
+/// `HEAD`'s short hash, plus a warning when the code under test (the runtime crates and
+/// guests, which the harness builds from the working tree) has uncommitted changes.
+fn commit(root: &std::path::Path) -> String {
+    let root = root.to_string_lossy();
+    let head = output("git", &["-C", &root, "rev-parse", "--short", "HEAD"]);
+    let dirs = ["runtime-glue", "hostsock", "fdtable", "netaddr", "guests"];
+    let mut args = vec![
+        "-C",
+        &*root,
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+    ];
+    args.extend(dirs);
+    let dirty = Command::new("git")
+        .args(&args)
+        .output()
+        .map(|o| !o.stdout.is_empty())
+        .unwrap_or(false);
+    if dirty {
+        format!("{head} (built from the working tree, with uncommitted changes)")
+    } else {
+        head
+    }
 }
 
 /// The CPU model name from /proc/cpuinfo.

@@ -172,9 +172,12 @@ pub(crate) fn path_open(
     let parent_inheriting = entry.inheriting;
     let p = guest_path(mem, path, path_len)?;
     memory::range(mem.len(), opened_fd, 4)?;
-    // Reserve the number first (EMFILE before any file is created), as
-    // open(2) does; the policy chose it, so installing it later is exact.
-    let new_fd = cx.fds.vacant_fd()?.fd();
+    // EMFILE before any file is created, as open(2) does. The reservation
+    // cannot be held across `open` (it borrows the table that also holds the
+    // directory), so it is only a probe: the guest is single-threaded, so the
+    // `insert` below then succeeds, and it is the one allocation the policy
+    // (and its quarantine clock) counts.
+    drop(cx.fds.vacant_fd()?);
     let (_, dir) = dir_entry(cx, fd, Rights::NONE)?;
     let desc = open(dir, p, &req)?;
     let kind_rights = match desc {
@@ -187,7 +190,7 @@ pub(crate) fn path_open(
         req.inheriting.and(parent_inheriting),
     );
     new.flags = req.fdflags;
-    cx.fds.insert_at(new_fd, new)?;
+    let new_fd = cx.fds.insert(new)?;
     memory::write_u32(mem, opened_fd, new_fd)?;
     Ok(())
 }

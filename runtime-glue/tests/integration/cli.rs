@@ -133,7 +133,12 @@ fn usage_errors_exit_2() {
         fdvirt(&["run", "--fd-policy", "sideways", "x.wasm"]).code,
         Some(2)
     );
-    assert_eq!(fdvirt(&["run"]).code, Some(2));
+    assert_eq!(
+        fdvirt(&["run", "--max-fds", "many", "x.wasm"]).code,
+        Some(2)
+    );
+    assert_eq!(fdvirt(&["frobnicate"]).code, Some(2));
+    // (A bare `fdvirt run` is not an error: it serves the built-in demo guest.)
 }
 
 #[test]
@@ -269,4 +274,27 @@ fn python_json_summary(json: &str) -> Option<String> {
     let out = child.wait_with_output().expect("python3");
     assert!(out.status.success(), "python3 rejected the JSON: {json}");
     Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[test]
+fn inspect_into_a_closed_pipe_is_not_an_error() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fdvirt"))
+        .args(["inspect", &guest_str("fileio")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take()); // the reader goes away at once, like `| head -0`
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -177,7 +177,7 @@ pub(crate) fn path_open(
     // directory), so it is only a probe: the guest is single-threaded, so the
     // `insert` below then succeeds, and it is the one allocation the policy
     // (and its quarantine clock) counts.
-    drop(cx.fds.vacant_fd()?);
+    let _probe = cx.fds.vacant_fd()?.fd();
     let (_, dir) = dir_entry(cx, fd, Rights::NONE)?;
     let desc = open(dir, p, &req)?;
     let kind_rights = match desc {

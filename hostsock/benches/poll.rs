@@ -6,23 +6,27 @@
 //! Sockets are UDP on 127.0.0.1; the ready one has a datagram queued that is never read,
 //! so every wait reports exactly one event.
 
-use std::{hint::black_box, net::UdpSocket, os::fd::AsFd, time::Duration};
+use std::{hint::black_box, io::IoSlice, sync::Arc, time::Duration};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use hostsock::{Interest, Poller};
+use hostsock::{AddressFamily, Interest, NetworkPolicy, Poller, Socket, SocketKind};
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 
-fn udp() -> UdpSocket {
-    UdpSocket::bind("127.0.0.1:0").expect("bind udp")
+fn udp() -> Socket {
+    let policy = Arc::new(NetworkPolicy::allow_all());
+    let mut s = Socket::open(AddressFamily::Ipv4, SocketKind::Datagram, policy).expect("open");
+    s.bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind udp");
+    s
 }
 
 /// A socket with a datagram waiting, plus the sender (kept so nothing is freed).
-fn ready_socket() -> (UdpSocket, UdpSocket) {
+fn ready_socket() -> (Socket, Socket) {
     let ready = udp();
-    let sender = udp();
+    let mut sender = udp();
     sender
-        .send_to(b"x", ready.local_addr().expect("addr"))
+        .send_to(&[IoSlice::new(b"x")], ready.local_addr().expect("addr"))
         .expect("send");
     (ready, sender)
 }
@@ -36,19 +40,14 @@ fn raise_nofile() {
 
 fn persistent(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) {
     let mut poller = Poller::new().expect("poller");
-    let mut subs = Vec::with_capacity(n + 1);
-    for _ in 0..n {
-        // The poller keeps its own duplicate; dropping ours keeps one fd per socket.
-        subs.push((
-            poller.insert(udp().as_fd()).expect("insert"),
-            Interest::READABLE,
-        ));
-    }
+    let mut sockets: Vec<Socket> = (0..n).map(|_| udp()).collect();
     let (ready, _sender) = ready_socket();
-    subs.push((
-        poller.insert(ready.as_fd()).expect("insert"),
-        Interest::READABLE,
-    ));
+    sockets.push(ready);
+    for s in &mut sockets {
+        // Registers the socket's own fd: one host fd per socket.
+        poller.insert(s).expect("insert");
+    }
+    let subs: Vec<_> = sockets.iter().map(|s| (s, Interest::READABLE)).collect();
     c.bench_with_input(BenchmarkId::new("persistent", n), &n, |b, _| {
         b.iter(|| {
             let r = poller.wait(&subs, Some(Duration::ZERO)).expect("wait");
@@ -61,7 +60,7 @@ fn persistent(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wall
 #[allow(unsafe_code)]
 fn naive(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) {
     let poller = polling::Poller::new().expect("poller");
-    let mut sockets: Vec<UdpSocket> = (0..n).map(|_| udp()).collect();
+    let mut sockets: Vec<Socket> = (0..n).map(|_| udp()).collect();
     let (ready, _sender) = ready_socket();
     sockets.push(ready);
     let mut events = polling::Events::new();

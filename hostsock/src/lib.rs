@@ -28,16 +28,19 @@
 //! Waiting on readiness with a persistent [`Poller`]:
 //!
 //! ```
-//! use std::{os::fd::AsFd, time::Duration};
-//! use hostsock::{Interest, Poller};
+//! use std::{sync::Arc, time::Duration};
+//! use hostsock::{AddressFamily, Interest, NetworkPolicy, Poller, Socket, SocketKind};
 //!
-//! let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
+//! let policy = Arc::new(NetworkPolicy::allow_all());
+//! let mut socket = Socket::open(AddressFamily::Ipv4, SocketKind::Datagram, policy)?;
+//! socket.bind("127.0.0.1:0".parse()?)?;
 //! let mut poller = Poller::new()?;
-//! let key = poller.insert(socket.as_fd())?; // once
-//! let ready = poller.wait(&[(key, Interest::WRITABLE)], Some(Duration::from_secs(1)))?;
-//! assert!(ready[0].writable);
-//! poller.remove(key);
-//! # std::io::Result::Ok(())
+//! let key = poller.insert(&mut socket)?; // once; the socket's own fd, no duplicate
+//! let ready = poller.wait(&[(&socket, Interest::WRITABLE)], Some(Duration::from_secs(1)))?;
+//! assert_eq!((ready[0].key, ready[0].writable), (key, true));
+//! drop(socket); // deletes the registration, then closes the fd
+//! assert!(poller.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! A CLI-style policy and the errno a refusal becomes:
@@ -64,9 +67,11 @@
 //! after a single-fd `poll` bounded by the socket's stored `SO_RCVTIMEO`/`SO_SNDTIMEO`, so
 //! no guest call can block the host in a way that cannot time out. The [`Poller`] keeps
 //! one oneshot epoll registration per key (slab key = poller key, independent of guest
-//! fds) and re-arms only keys whose interest changed or that fired. The only `unsafe` is
-//! the `polling::Poller::add` call, inside a registration type that owns the fd and
-//! deletes it before closing it; `FIONREAD` goes through rustix's safe wrapper.
+//! fds) and re-arms only keys whose interest changed or that fired. It registers the
+//! socket's own fd (one host fd per socket); the registration is a private field of the
+//! [`Socket`], whose `Drop` deletes it from the poller before the fd closes. The only
+//! `unsafe` is that `polling::Poller::add` call; `FIONREAD` goes through rustix's safe
+//! wrapper.
 #![deny(unsafe_code)]
 
 mod errno;

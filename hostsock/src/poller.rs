@@ -1,10 +1,17 @@
-//! A persistent readiness poller over `polling` 3.
+//! A persistent readiness poller over `polling` 3, registering each socket's own fd.
 //!
 //! A socket is registered once ([`Poller::insert`]) under a slab key that is independent
 //! of any guest fd (async-io `src/reactor.rs`). Each [`Poller::wait`] re-arms only the
 //! keys whose interest differs from what the kernel already holds, so a wait over N
 //! subscriptions costs one `epoll_wait` plus O(N) bookkeeping; the naive alternative
 //! (register, wait, unregister every time) costs 2N extra system calls.
+//!
+//! The registration is a field of the [`Socket`] itself, not a duplicate fd kept by the
+//! poller: one host fd per socket. `polling::Poller::add` requires the fd to be deleted
+//! from the poller before it is closed; [`Socket`]'s `Drop` deletes first, and the
+//! registration cannot be separated from the socket's fd (both are private fields that
+//! move together), so every way a socket goes away (drop, `mem::replace`, a guest
+//! `fd_close`) deletes before closing.
 //!
 //! `polling` registrations are oneshot: after an event is delivered the kernel disarms
 //! the key, and the next wait that subscribes to it re-arms it with `modify` (which also
@@ -13,65 +20,111 @@
 
 use std::{
     io,
-    os::fd::{AsFd, BorrowedFd, OwnedFd},
-    sync::Arc,
+    os::fd::{AsFd, BorrowedFd},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use polling::{Event, Events};
 use slab::Slab;
 
-use crate::interest::{Interest, Readiness};
+use crate::{
+    interest::{Interest, Readiness},
+    socket::Socket,
+};
 
-/// One kernel registration, owning the fd it registered.
-///
-/// Invariant ("delete before drop", the contract of `polling::Poller::add`): the fd is
-/// owned by this value and [`Drop`] deletes it from the poller before the fd is closed.
-/// Shape copied from async-io `src/reactor/unix.rs`.
+/// What a [`Poller`] shares with the registrations it handed out.
 #[derive(Debug)]
-struct Registration {
-    fd: OwnedFd,
-    poller: Arc<polling::Poller>,
+struct Shared {
+    epoll: polling::Poller,
+    /// Keys of dropped registrations, removed from the slab at the next
+    /// [`Poller::insert`] or [`Poller::wait`] (a socket drops without access to the
+    /// `Poller`, which the embedder may be holding locked).
+    freed: Mutex<Vec<usize>>,
+}
+
+/// A socket's registration in one [`Poller`], stored inside the [`Socket`].
+///
+/// Invariant: exists only while the socket's fd is registered in `shared.epoll` under
+/// `key`; [`Socket`]'s `Drop` calls [`Registration::delete`] before its fd closes.
+/// Shape from async-io `src/reactor/unix.rs` (`Registration`), with the fd kept by the
+/// owner rather than as a raw number, so no `borrow_raw` is needed.
+#[derive(Debug)]
+pub(crate) struct Registration {
+    shared: Arc<Shared>,
+    key: usize,
 }
 
 impl Registration {
-    /// Registers `fd` under `key` with no interest (nothing armed yet).
-    #[allow(unsafe_code)]
-    fn new(poller: &Arc<polling::Poller>, fd: OwnedFd, key: usize) -> io::Result<Registration> {
-        // SAFETY: `fd` moves into the returned Registration, whose Drop deletes it from
-        // this poller before the OwnedFd field is dropped; if `add` fails nothing was
-        // registered and dropping `fd` is fine.
-        unsafe { poller.add(&fd, Event::none(key))? };
-        Ok(Registration {
-            fd,
-            poller: Arc::clone(poller),
-        })
+    /// Deletes the fd from the poller (called by `Socket::drop` before the fd closes).
+    pub(crate) fn delete(&self, fd: BorrowedFd<'_>) {
+        if let Err(err) = self.shared.epoll.delete(fd) {
+            tracing::warn!(%err, key = self.key, "hostsock: poller delete failed");
+        }
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        // Delete first; `self.fd` is closed afterwards when the fields drop.
-        if let Err(err) = self.poller.delete(&self.fd) {
-            tracing::warn!(%err, "hostsock: poller delete failed");
+        // The epoll side was deleted by the owning socket; give the key back.
+        self.shared
+            .freed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self.key);
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // Delete before close: `self.inner` (the fd) is closed after this body returns.
+        if let Some(reg) = &self.reg {
+            reg.delete(self.inner.as_fd());
         }
+    }
+}
+
+impl Socket {
+    /// The one place `polling::Poller::add` is called.
+    #[allow(unsafe_code)]
+    fn attach(&mut self, shared: &Arc<Shared>, key: usize) -> io::Result<()> {
+        // SAFETY: the fd is `self.inner`, and the registration is stored in `self.reg`
+        // of the same socket. Both are private and never replaced while `reg` is Some,
+        // and `Socket`'s Drop deletes the fd from this poller before `inner` is closed,
+        // so the fd outlives its registration. If `add` fails nothing was registered.
+        unsafe { shared.epoll.add(&self.inner, Event::none(key))? };
+        self.reg = Some(Registration {
+            shared: Arc::clone(shared),
+            key,
+        });
+        Ok(())
+    }
+
+    /// The key under which this socket is registered in `poller`, if it is.
+    #[must_use]
+    pub fn poll_key(&self, poller: &Poller) -> Option<usize> {
+        self.reg
+            .as_ref()
+            .filter(|r| Arc::ptr_eq(&r.shared, &poller.shared))
+            .map(|r| r.key)
     }
 }
 
 #[derive(Debug)]
 struct Entry {
-    reg: Registration,
     /// What the kernel currently has armed for this key; `None` = disarmed.
     armed: Option<Interest>,
     /// Interest requested by the wait in progress (scratch, reset after each wait).
     wanted: Option<Interest>,
+    /// Index of this key's first subscription in the wait in progress (its fd).
+    sub: usize,
 }
 
-/// A persistent poller: keys registered once, interest re-armed only on change.
+/// A persistent poller: sockets registered once, interest re-armed only on change.
 #[derive(Debug)]
 pub struct Poller {
     entries: Slab<Entry>,
-    poller: Arc<polling::Poller>,
+    shared: Arc<Shared>,
     events: Events,
     touched: Vec<usize>,
 }
@@ -84,80 +137,84 @@ impl Poller {
     pub fn new() -> io::Result<Poller> {
         Ok(Poller {
             entries: Slab::new(),
-            poller: Arc::new(polling::Poller::new()?),
+            shared: Arc::new(Shared {
+                epoll: polling::Poller::new()?,
+                freed: Mutex::new(Vec::new()),
+            }),
             events: Events::new(),
             touched: Vec::new(),
         })
     }
 
-    /// Registers a socket (or any pollable fd) and returns its key.
-    ///
-    /// The poller keeps its own duplicate of `fd` (one `dup` per registration), so the
-    /// registration is sound whatever happens to the caller's fd. Consequence: the host
-    /// socket stays open until [`Poller::remove`] is called; a guest `fd_close` must
-    /// remove the key, or the peer will not see the close.
+    /// Registers `sock` (its own fd, no duplicate) and returns its key; a socket already
+    /// registered here keeps its key. The registration lives in the socket and is
+    /// deleted when the socket is dropped.
     ///
     /// # Errors
-    /// The host error from `dup` or `epoll_ctl(ADD)`.
-    pub fn insert(&mut self, fd: BorrowedFd<'_>) -> io::Result<usize> {
-        let owned = fd.try_clone_to_owned()?;
+    /// `EEXIST` if `sock` is registered in another poller; the host error from
+    /// `epoll_ctl(ADD)` (`ENOMEM`, `ENOSPC` at `max_user_watches`).
+    pub fn insert(&mut self, sock: &mut Socket) -> io::Result<usize> {
+        if let Some(reg) = &sock.reg {
+            if Arc::ptr_eq(&reg.shared, &self.shared) {
+                return Ok(reg.key);
+            }
+            return Err(io::Error::from_raw_os_error(libc::EEXIST));
+        }
+        self.reap();
         let vacant = self.entries.vacant_entry();
         let key = vacant.key();
-        let reg = Registration::new(&self.poller, owned, key)?;
+        sock.attach(&self.shared, key)?;
         vacant.insert(Entry {
-            reg,
             armed: None,
             wanted: None,
+            sub: 0,
         });
         Ok(key)
     }
 
-    /// Unregisters `key` and closes the poller's duplicate of its fd.
-    ///
-    /// # Panics
-    /// If `key` is not registered (as `Slab::remove`); see [`Poller::try_remove`].
-    pub fn remove(&mut self, key: usize) {
-        drop(self.entries.remove(key));
+    /// Removes the slab entries of dropped sockets.
+    fn reap(&mut self) {
+        let freed =
+            std::mem::take(&mut *self.shared.freed.lock().unwrap_or_else(|e| e.into_inner()));
+        for key in freed {
+            self.entries.try_remove(key);
+        }
     }
 
-    /// Unregisters `key`; returns false when it was not registered.
-    pub fn try_remove(&mut self, key: usize) -> bool {
-        self.entries.try_remove(key).is_some()
-    }
-
-    /// Whether `key` is registered.
-    #[must_use]
-    pub fn contains(&self, key: usize) -> bool {
-        self.entries.contains(key)
-    }
-
-    /// Number of registered keys.
+    /// Number of registered (live) sockets.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        let freed = self
+            .shared
+            .freed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len();
+        self.entries.len().saturating_sub(freed)
     }
 
-    /// Whether no key is registered.
+    /// Whether no socket is registered.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
-    /// Waits until at least one subscribed key is ready or `timeout` passes (`None` = no
-    /// limit, `Some(ZERO)` = just check). Subscriptions naming one key twice are merged.
-    /// Returns one [`Readiness`] per ready key, filtered to what that key subscribed to;
-    /// empty on timeout.
+    /// Waits until at least one subscribed socket is ready or `timeout` passes (`None` =
+    /// no limit, `Some(ZERO)` = just check). Subscriptions naming one socket twice are
+    /// merged. Returns one [`Readiness`] per ready socket (`key` = its poller key),
+    /// filtered to what it subscribed to; empty on timeout.
     ///
     /// # Errors
-    /// `EBADF` if a key is not registered (checked before anything is armed); otherwise
-    /// the host error from `epoll_ctl` or `epoll_wait`.
+    /// `EBADF` if a socket is not registered in this poller (checked before anything is
+    /// armed); otherwise the host error from `epoll_ctl` or `epoll_wait`.
     pub fn wait(
         &mut self,
-        subscriptions: &[(usize, Interest)],
+        subscriptions: &[(&Socket, Interest)],
         timeout: Option<Duration>,
     ) -> io::Result<Vec<Readiness>> {
+        self.reap();
         self.collect_wanted(subscriptions)?;
-        let result = self.arm_and_wait(timeout);
+        let result = self.arm_and_wait(subscriptions, timeout);
         for key in self.touched.drain(..) {
             if let Some(entry) = self.entries.get_mut(key) {
                 entry.wanted = None;
@@ -166,18 +223,23 @@ impl Poller {
         result
     }
 
-    fn collect_wanted(&mut self, subscriptions: &[(usize, Interest)]) -> io::Result<()> {
-        if let Some((key, _)) = subscriptions
-            .iter()
-            .find(|(k, _)| !self.entries.contains(*k))
-        {
-            tracing::debug!(key, "hostsock: wait on unregistered key");
-            return Err(io::Error::from_raw_os_error(libc::EBADF));
+    /// Merges `wanted` per key and records each key's first subscription.
+    fn collect_wanted(&mut self, subscriptions: &[(&Socket, Interest)]) -> io::Result<()> {
+        let mut keys = Vec::with_capacity(subscriptions.len());
+        for (sock, _) in subscriptions {
+            match sock.poll_key(self) {
+                Some(key) if self.entries.contains(key) => keys.push(key),
+                _ => {
+                    tracing::debug!("hostsock: wait on a socket not registered here");
+                    return Err(io::Error::from_raw_os_error(libc::EBADF));
+                }
+            }
         }
-        for &(key, interest) in subscriptions {
+        for (i, (&key, &(_, interest))) in keys.iter().zip(subscriptions).enumerate() {
             if let Some(entry) = self.entries.get_mut(key) {
                 if entry.wanted.is_none() {
                     self.touched.push(key);
+                    entry.sub = i;
                 }
                 entry.wanted = Some(entry.wanted.map_or(interest, |w| w | interest));
             }
@@ -185,7 +247,11 @@ impl Poller {
         Ok(())
     }
 
-    fn arm_and_wait(&mut self, timeout: Option<Duration>) -> io::Result<Vec<Readiness>> {
+    fn arm_and_wait(
+        &mut self,
+        subscriptions: &[(&Socket, Interest)],
+        timeout: Option<Duration>,
+    ) -> io::Result<Vec<Readiness>> {
         for &key in &self.touched {
             let Some(entry) = self.entries.get_mut(key) else {
                 continue;
@@ -193,7 +259,8 @@ impl Poller {
             let Some(wanted) = entry.wanted else { continue };
             if entry.armed != Some(wanted) {
                 let ev = Event::new(key, wanted.is_readable(), wanted.is_writable());
-                self.poller.modify(entry.reg.fd.as_fd(), ev)?;
+                let sock = subscriptions[entry.sub].0;
+                self.shared.epoll.modify(sock.as_fd(), ev)?;
                 entry.armed = Some(wanted);
             }
         }
@@ -201,8 +268,8 @@ impl Poller {
         loop {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             self.events.clear();
-            self.poller.wait(&mut self.events, left)?;
-            let ready = self.take_events();
+            self.shared.epoll.wait(&mut self.events, left)?;
+            let ready = self.take_events(subscriptions);
             let expired = deadline.is_some_and(|d| Instant::now() >= d);
             if !ready.is_empty() || expired {
                 return Ok(ready);
@@ -210,7 +277,7 @@ impl Poller {
         }
     }
 
-    fn take_events(&mut self) -> Vec<Readiness> {
+    fn take_events(&mut self, subscriptions: &[(&Socket, Interest)]) -> Vec<Readiness> {
         let mut ready = Vec::new();
         for ev in self.events.iter() {
             let Some(entry) = self.entries.get_mut(ev.key) else {
@@ -227,7 +294,7 @@ impl Poller {
                 continue;
             }
             let nbytes = if readable {
-                readable_bytes(entry.reg.fd.as_fd())
+                readable_bytes(subscriptions[entry.sub].0.as_fd())
             } else {
                 1
             };

@@ -39,6 +39,7 @@ use socket2::{Domain, SockAddr, Type};
 use crate::{
     interest::Interest,
     policy::{NetUse, NetworkPolicy},
+    poller::Registration,
 };
 
 /// IP version of a socket.
@@ -108,6 +109,9 @@ pub struct Socket {
     pub(crate) rcv_timeout: Option<Duration>,
     pub(crate) snd_timeout: Option<Duration>,
     policy: Arc<NetworkPolicy>,
+    /// Registration in a [`crate::Poller`] of `inner` itself; deleted by `Drop` (in
+    /// `poller.rs`) before `inner` closes.
+    pub(crate) reg: Option<Registration>,
 }
 
 pub(crate) fn einval() -> io::Error {
@@ -181,6 +185,7 @@ impl Socket {
             rcv_timeout: None,
             snd_timeout: None,
             policy,
+            reg: None,
         }
     }
 

@@ -4,10 +4,10 @@
 //! (`lowest`, `random`, `capped:N`) numbers sockets too. The host socket is a
 //! [`hostsock::Socket`] (non-blocking underneath, guest blocking mode on top); readiness
 //! for `poll_oneoff` comes from one persistent [`hostsock::Poller`] per guest, in which a
-//! socket is registered the first time it is polled and unregistered when the
-//! descriptor is dropped (`fd_close`, `fd_renumber` onto it, guest exit), whoever drops
-//! it: the registration's `Drop` does it, so no close path can leak the poller's duplicate fd
-//! (which would keep the connection open for the peer).
+//! socket is registered the first time it is polled. The registration is part of the
+//! [`hostsock::Socket`] (its own fd, no duplicate: one host fd per guest socket) and is
+//! deleted from the poller by the socket's `Drop`, before its fd closes, whoever drops
+//! the descriptor (`fd_close`, `fd_renumber` onto it, guest exit).
 
 use std::{
     io::{self, IoSlice, IoSliceMut},
@@ -154,26 +154,11 @@ impl NetState {
     }
 }
 
-/// A socket's registration in the guest's poller; unregisters on drop.
-#[derive(Debug)]
-pub(crate) struct PollKey {
-    poller: SharedPoller,
-    key: usize,
-}
-
-impl Drop for PollKey {
-    fn drop(&mut self) {
-        lock(&self.poller).try_remove(self.key);
-    }
-}
-
 /// A guest socket descriptor.
 #[derive(Debug)]
 pub struct SocketDesc {
-    /// The host socket.
+    /// The host socket (and its poller registration, made on first `poll_oneoff`).
     pub(crate) sock: Socket,
-    /// Poller registration, made on first `poll_oneoff`.
-    key: Option<PollKey>,
     /// Readiness the poller reported during the current `poll_oneoff`.
     ready: ReadyHint,
 }
@@ -183,7 +168,6 @@ impl SocketDesc {
     pub(crate) fn new(sock: Socket) -> Self {
         SocketDesc {
             sock,
-            key: None,
             ready: ReadyHint::default(),
         }
     }
@@ -193,14 +177,10 @@ impl SocketDesc {
     ///
     /// # Errors
     ///
-    /// Host errors from `epoll_create1`/`dup`/`epoll_ctl`.
+    /// Host errors from `epoll_create1` (`EMFILE`) or `epoll_ctl` (`ENOMEM`, `ENOSPC`).
     pub(crate) fn poll_key(&mut self, net: &mut NetState) -> io::Result<usize> {
-        if let Some(k) = &self.key {
-            return Ok(k.key);
-        }
         let poller = net.poller()?;
-        let key = lock(&poller).insert(std::os::fd::AsFd::as_fd(&self.sock))?;
-        self.key = Some(PollKey { poller, key });
+        let key = lock(&poller).insert(&mut self.sock)?;
         Ok(key)
     }
 

@@ -1,18 +1,18 @@
 //! Property test: the persistent poller against a reference model.
 //!
-//! Operations insert and remove UDP sockets, queue or drain a datagram, and wait over a
+//! Operations insert and remove (drop) UDP sockets, queue or drain a datagram, and wait over a
 //! subset of keys with a zero timeout. The model (a `BTreeMap` key -> "has data") says
 //! which subscribed keys must be readable; oneshot re-arming, interest changes and
 //! events for unsubscribed keys must never make the poller disagree with it.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    net::{Ipv4Addr, UdpSocket},
-    os::fd::AsFd,
+    io::IoSliceMut,
+    net::{IpAddr, Ipv4Addr, UdpSocket},
     time::Duration,
 };
 
-use hostsock::{Interest, Poller};
+use hostsock::{Blocking, Interest, Poller, RecvFlags, Socket};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 struct World {
     poller: Poller,
-    sockets: BTreeMap<usize, UdpSocket>,
+    sockets: BTreeMap<usize, Socket>,
     model: BTreeMap<usize, bool>,
     sender: UdpSocket,
 }
@@ -55,9 +55,9 @@ impl World {
     fn apply(&mut self, op: &Op) {
         match *op {
             Op::Insert => {
-                let s = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-                s.set_nonblocking(true).unwrap();
-                let key = self.poller.insert(s.as_fd()).unwrap();
+                let mut s = crate::util::udp(IpAddr::V4(Ipv4Addr::LOCALHOST));
+                s.set_blocking(Blocking::No);
+                let key = self.poller.insert(&mut s).unwrap();
                 assert!(
                     self.model.insert(key, false).is_none(),
                     "key {key} reused while live"
@@ -66,7 +66,7 @@ impl World {
             }
             Op::Remove(i) => {
                 if let Some(k) = self.pick(i) {
-                    self.poller.remove(k);
+                    // Dropping the socket is what unregisters it.
                     self.model.remove(&k);
                     self.sockets.remove(&k);
                 }
@@ -81,7 +81,11 @@ impl World {
             Op::Drain(i) => {
                 if let Some(k) = self.pick(i) {
                     let mut buf = [0u8; 8];
-                    while self.sockets[&k].recv(&mut buf).is_ok() {}
+                    let s = self.sockets.get_mut(&k).unwrap();
+                    while s
+                        .recv(&mut [IoSliceMut::new(&mut buf)], RecvFlags::default())
+                        .is_ok()
+                    {}
                     self.model.insert(k, false);
                 }
             }
@@ -102,8 +106,10 @@ impl World {
             .filter(|(i, _)| mask & (1 << (i % 16)) != 0)
             .map(|(_, k)| (*k, interest))
             .collect();
+        let by_sock: Vec<(&Socket, Interest)> =
+            subs.iter().map(|(k, i)| (&self.sockets[k], *i)).collect();
         // Loopback delivery is synchronous, so a zero timeout sees every queued datagram.
-        let ready = self.poller.wait(&subs, Some(Duration::ZERO)).unwrap();
+        let ready = self.poller.wait(&by_sock, Some(Duration::ZERO)).unwrap();
         let got: BTreeSet<usize> = ready.iter().filter(|r| r.readable).map(|r| r.key).collect();
         let want: BTreeSet<usize> = subs
             .iter()

@@ -72,9 +72,9 @@ fn nonblocking_connect_completes_and_so_error_is_clear() {
         if let Err(e) = c.connect(l.local_addr().unwrap()) {
             assert_eq!(Errno::from(e), Errno::Inprogress);
             let mut poller = Poller::new().unwrap();
-            let key = poller.insert(std::os::fd::AsFd::as_fd(&c)).unwrap();
+            poller.insert(&mut c).unwrap();
             let ready = poller
-                .wait(&[(key, Interest::WRITABLE)], Some(BOUND))
+                .wait(&[(&c, Interest::WRITABLE)], Some(BOUND))
                 .unwrap();
             assert_eq!(ready.len(), 1);
             assert!(ready[0].writable && !ready[0].error);

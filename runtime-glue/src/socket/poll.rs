@@ -1,10 +1,13 @@
 //! `poll_oneoff` on sockets: waiting in the guest's persistent poller and handing what
 //! it saw to the next scan as per-socket hints ([`super::ReadyHint`]).
 //!
-//! A socket that cannot be registered (the host is out of fds: every registration holds
-//! a duplicate of the socket) is not fatal: it is checked directly with a zero-timeout
-//! single-fd poll, and while one exists the poller wait is capped at [`RECHECK`], so the
-//! other sockets keep being served and nothing spins.
+//! Registering costs no fd (the poller watches the socket's own fd), so registration
+//! fails only in true resource exhaustion: `epoll_create1` hitting `EMFILE` for the
+//! guest's first poll, or `epoll_ctl` failing with `ENOMEM` or `ENOSPC`
+//! (`max_user_watches`). Such a socket is not fatal: it is checked directly with a
+//! zero-timeout single-fd poll, and while one exists the poller wait is capped at
+//! [`RECHECK`], so the other sockets keep being served and nothing spins. Sockets that
+//! registered never take that path.
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +19,7 @@ use crate::{
     descriptor::{Descriptor, Interest, Readiness},
 };
 
-/// How often unregistered sockets are re-checked while waiting.
+/// How often sockets whose registration failed are re-checked while waiting.
 const RECHECK: Duration = Duration::from_millis(10);
 
 impl SocketDesc {
@@ -73,23 +76,7 @@ pub(crate) fn wait_pending(
         let cap = if now_ready { Duration::ZERO } else { RECHECK };
         timeout = Some(timeout.map_or(cap, |t| t.min(cap)));
     }
-    let subs: Vec<_> = p.keyed.iter().map(|&(_, k, i)| (k, i)).collect();
-    // Every registered socket lives in the guest's one poller.
-    let poller = if subs.is_empty() {
-        None
-    } else {
-        cx.net.poller().ok()
-    };
-    let ready = match &poller {
-        Some(poller) => lock(poller).wait(&subs, timeout).unwrap_or_else(|err| {
-            tracing::debug!(%err, "poller wait failed");
-            p.keyed.iter().map(|&(_, key, _)| failed(key)).collect()
-        }),
-        None => {
-            std::thread::sleep(timeout.unwrap_or(RECHECK));
-            Vec::new()
-        }
-    };
+    let ready = wait_keyed(cx, &p.keyed, timeout);
     for &(fd, key, want) in &p.keyed {
         if let Some(r) = ready.iter().find(|r| r.key == key) {
             set_hint(cx, fd, want, r);
@@ -99,6 +86,36 @@ pub(crate) fn wait_pending(
         check_directly(cx, &p.unregistered);
     }
     true
+}
+
+/// Waits in the guest's poller for the registered subscriptions (sleeps for `timeout`,
+/// or [`RECHECK`] without one, when there are none).
+fn wait_keyed(
+    cx: &mut GuestCtx,
+    keyed: &[Keyed],
+    timeout: Option<Duration>,
+) -> Vec<hostsock::Readiness> {
+    // Every registered socket lives in the guest's one poller.
+    let poller = if keyed.is_empty() {
+        None
+    } else {
+        cx.net.poller().ok()
+    };
+    let Some(poller) = poller else {
+        std::thread::sleep(timeout.unwrap_or(RECHECK));
+        return Vec::new();
+    };
+    let subs: Vec<_> = keyed
+        .iter()
+        .filter_map(|&(fd, _, want)| match cx.fds.get(fd).map(|e| &e.desc) {
+            Some(Descriptor::Socket(desc)) => Some((&desc.sock, want)),
+            _ => None,
+        })
+        .collect();
+    lock(&poller).wait(&subs, timeout).unwrap_or_else(|err| {
+        tracing::debug!(%err, "poller wait failed");
+        keyed.iter().map(|&(_, key, _)| failed(key)).collect()
+    })
 }
 
 /// A readiness report that sends the guest to its I/O call to find the error.

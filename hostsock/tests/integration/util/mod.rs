@@ -103,3 +103,10 @@ pub(crate) fn raise_nofile() -> u64 {
     }
     getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX)
 }
+
+/// A UDP socket bound to `ip`, port 0.
+pub(crate) fn udp(ip: IpAddr) -> Socket {
+    let mut u = open(ip, SocketKind::Datagram);
+    u.bind(SocketAddr::new(ip, 0)).expect("bind udp");
+    u
+}

@@ -233,16 +233,7 @@ fn run_step(
                 return true;
             }
             let hc = rows[usize::from(row) % rows.len()];
-            let mut raw = guest_args::resolve_args(cx, mem, hc, &args);
-            if hc.name == "sock_getaddrinfo"
-                && let Some(max) = raw.get_mut(6)
-            {
-                // PENDING fix in runtime-glue (see README, finding 2 and
-                // regressions-pending/hostcalls/getaddrinfo-max-res-len-oom):
-                // walk_nodes loops max_res_len times over a self-linked chain
-                // and allocates 48 bytes per round. Remove this clamp once fixed.
-                *max = (*max).min(u64::from(netaddr::addrinfo::MAX_NODES) + 1);
-            }
+            let raw = guest_args::resolve_args(cx, mem, hc, &args);
             let rights = fd_rights(cx);
             if matches!(hc.name, "poll_oneoff" | "epoll_oneoff") {
                 tame_poll(mem, &raw, &rights);

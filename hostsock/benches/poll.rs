@@ -43,15 +43,17 @@ fn persistent(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wall
     let mut sockets: Vec<Socket> = (0..n).map(|_| udp()).collect();
     let (ready, _sender) = ready_socket();
     sockets.push(ready);
+    let mut ready_key = 0;
     for s in &mut sockets {
         // Registers the socket's own fd: one host fd per socket.
-        poller.insert(s).expect("insert");
+        ready_key = poller.insert(s).expect("insert");
     }
     let subs: Vec<_> = sockets.iter().map(|s| (s, Interest::READABLE)).collect();
     c.bench_with_input(BenchmarkId::new("persistent", n), &n, |b, _| {
         b.iter(|| {
             let r = poller.wait(&subs, Some(Duration::ZERO)).expect("wait");
-            assert_eq!(r.len(), 1);
+            // `>=`: on a shared host a stray loopback datagram can land on a reused port.
+            assert!(r.iter().any(|x| x.key == ready_key), "{r:?}");
             black_box(r)
         });
     });
@@ -75,7 +77,7 @@ fn naive(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>
             poller
                 .wait(&mut events, Some(Duration::ZERO))
                 .expect("wait");
-            assert_eq!(events.len(), 1);
+            assert!(!events.is_empty());
             for s in &sockets {
                 poller.delete(s).expect("delete");
             }

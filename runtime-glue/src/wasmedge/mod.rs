@@ -63,8 +63,10 @@
 //! * Host sockets are non-blocking underneath; a guest-blocking call waits for readiness
 //!   of that one socket and honours `SO_RCVTIMEO`/`SO_SNDTIMEO`.
 //! * `poll_oneoff` waits in one persistent poller per guest (see `crate::socket`); a
-//!   registered socket costs the host two fds (the poller keeps a duplicate), which is
-//!   why the CLI raises its soft `RLIMIT_NOFILE` to the hard limit.
+//!   registered socket costs the host exactly one fd (the poller registers the socket's
+//!   own fd; the socket deletes the registration before it closes). The CLI raises its
+//!   soft `RLIMIT_NOFILE` to the hard limit so a guest can hold as many connections as
+//!   the host allows.
 
 // Host-call signatures mirror the ABI one-to-one, so many take more than seven i32s.
 #![allow(clippy::too_many_arguments)]

@@ -141,11 +141,11 @@ fn drive(args: &Args, addr: std::net::SocketAddr) -> Result<()> {
 }
 
 /// Poll scaling holds N client sockets here and N in the server, which inherits this
-/// limit. fdvirt currently holds two host fds per guest socket, so the servers get room
-/// for twice the idle connections: the hard limit is raised too when permitted (root).
+/// limit (one host fd per connection in every runtime measured); the hard limit is
+/// raised too when permitted (root).
 fn raise_fd_limit(suite: &mut Suite) {
     let max_idle = suite.settings.poll_idle.iter().max().copied().unwrap_or(0) as u64;
-    let want = (2 * max_idle + 1024).max(4096);
+    let want = (max_idle + 1024).max(4096);
     if let Ok((_, hard)) = rlimit::getrlimit(rlimit::Resource::NOFILE)
         && hard < want
     {
@@ -159,8 +159,7 @@ fn raise_fd_limit(suite: &mut Suite) {
             .poll_idle
             .retain(|&n| n as u64 + 256 <= limit);
         suite.note(format!(
-            "RLIMIT_NOFILE is {limit} (wanted {want}): poll scaling limited to {:?}; \
-             servers needing two host fds per connection may hit EMFILE",
+            "RLIMIT_NOFILE is {limit} (wanted {want}): poll scaling limited to {:?}",
             suite.settings.poll_idle
         ));
     }

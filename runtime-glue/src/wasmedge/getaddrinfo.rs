@@ -7,23 +7,26 @@
 //!   canonical name gets at most `ai_canonname_len - 1` bytes plus a NUL;
 //! * host results whose socket type or protocol has no WasmEdge number are skipped;
 //! * at most [`MAX_NODES`] result nodes are walked and filled (a guest may pass
-//!   `max_res_len` = 2^32 - 1 over a self-linked chain).
+//!   `max_res_len` = 2^32 - 1 over a self-linked chain), and the walk stops at a null
+//!   `ai_next`.
+//!
+//! The byte layouts (hints node, result chain, fill) are `netaddr::addrinfo`'s; this
+//! module adds WasmEdge's validation order, the resolution, and the errnos.
 
 use std::net::SocketAddr;
 
-use netaddr::{AddressFamily, Protocol, SocketType, sa_data};
+use netaddr::{
+    AddressFamily, Protocol, SocketType,
+    addrinfo::{self, AddrInfoEntry, NodeSlots},
+    aiflags::WASI_AI_MASK,
+};
 
+use super::addr::addr_errno;
 use crate::{
     errno::{Errno, Fault},
     memory,
 };
 
-/// Size of `__wasi_addrinfo_t`.
-const ADDRINFO_SIZE: u32 = 28;
-/// Size of `__wasi_sockaddr_t`.
-const SOCKADDR_SIZE: u32 = 12;
-/// The `aiflags` bits WasmEdge knows.
-const AI_FLAGS_ALL: u16 = 0x7F;
 /// `AI_CANONNAME`.
 pub(crate) const AI_CANONNAME: u16 = 0x02;
 
@@ -55,17 +58,6 @@ pub(crate) struct Resolved {
     pub(crate) canonname: Option<String>,
 }
 
-/// One guest result node and the buffers it points at, all bounds-checked.
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    at: u32,
-    sockaddr: u32,
-    sa_data: u32,
-    sa_data_cap: u32,
-    canon: u32,
-    canon_cap: u32,
-}
-
 /// The validated inputs of a `sock_getaddrinfo` call.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
@@ -75,7 +67,7 @@ pub(crate) struct Request {
     pub(crate) service: Option<String>,
     /// The hints.
     pub(crate) hints: Hints,
-    nodes: Vec<Node>,
+    nodes: Vec<NodeSlots>,
 }
 
 /// Longest node or service name accepted (`NI_MAXHOST`); DNS names are at most 253.
@@ -100,19 +92,18 @@ fn guest_str(mem: &[u8], p: u32, len: u32) -> Result<Option<String>, Errno> {
 
 /// Reads the hints node and validates it in WasmEdge's order (after the name checks).
 fn read_hints(mem: &[u8], hints_p: u32, have_node: bool) -> Result<Hints, Errno> {
-    let h = memory::slice(mem, hints_p, ADDRINFO_SIZE)?;
-    let flags = u16::from_le_bytes([h[0], h[1]]);
-    if flags & !AI_FLAGS_ALL != 0 || (flags & AI_CANONNAME != 0 && !have_node) {
+    let h = addrinfo::read_hints(mem, 0, hints_p).map_err(addr_errno)?;
+    if h.flags & !WASI_AI_MASK != 0 || (h.flags & AI_CANONNAME != 0 && !have_node) {
         return Err(Errno::AiBadflag);
     }
-    let family = AddressFamily::from_wasmedge(u32::from(h[2])).map_err(|_| Errno::AiFamily)?;
+    let family = AddressFamily::from_wasmedge(u32::from(h.family)).map_err(|_| Errno::AiFamily)?;
     if family == AddressFamily::Unix {
         return Err(Errno::AiFamily);
     }
-    let protocol = Protocol::from_wasmedge(u32::from(h[4])).map_err(|_| Errno::Nosys)?;
-    let socktype = SocketType::from_wasmedge(u32::from(h[3])).map_err(|_| Errno::Nosys)?;
+    let protocol = Protocol::from_wasmedge(u32::from(h.protocol)).map_err(|_| Errno::Nosys)?;
+    let socktype = SocketType::from_wasmedge(u32::from(h.socktype)).map_err(|_| Errno::Nosys)?;
     Ok(Hints {
-        flags,
+        flags: h.flags,
         family,
         socktype,
         protocol,
@@ -121,40 +112,9 @@ fn read_hints(mem: &[u8], hints_p: u32, have_node: bool) -> Result<Hints, Errno>
 
 /// Most result nodes ever walked or filled. WasmEdge walks all `max_res_len` nodes, but
 /// a guest can pass 2^32 - 1 with a self-linked chain; no lookup returns more results
-/// than this, so later nodes are neither checked nor written.
+/// than this, so later nodes are neither checked nor written (netaddr's own bound,
+/// [`addrinfo::MAX_NODES`], is larger).
 pub(crate) const MAX_NODES: u32 = 256;
-
-/// Walks `min(max, MAX_NODES)` nodes from `*res_p` through `ai_next`, checking every
-/// node, sockaddr, `sa_data` span and canonname span before any lookup (`EFAULT`
-/// otherwise).
-fn walk_nodes(mem: &[u8], res_p: u32, max: u32) -> Result<Vec<Node>, Errno> {
-    let max = max.min(MAX_NODES);
-    let mut at = memory::read_u32(mem, res_p)?;
-    let mut nodes = Vec::with_capacity(max as usize);
-    for i in 0..max {
-        memory::slice(mem, at, ADDRINFO_SIZE)?;
-        let sockaddr = memory::read_u32(mem, at + 12)?;
-        let canon = memory::read_u32(mem, at + 16)?;
-        let canon_cap = memory::read_u32(mem, at + 20)?;
-        memory::slice(mem, sockaddr, SOCKADDR_SIZE)?;
-        let sa_data_cap = memory::read_u32(mem, sockaddr + 4)?;
-        let sa_data = memory::read_u32(mem, sockaddr + 8)?;
-        memory::slice(mem, sa_data, sa_data_cap)?;
-        memory::slice(mem, canon, canon_cap)?;
-        nodes.push(Node {
-            at,
-            sockaddr,
-            sa_data,
-            sa_data_cap,
-            canon,
-            canon_cap,
-        });
-        if i + 1 < max {
-            at = memory::read_u32(mem, at + 24)?;
-        }
-    }
-    Ok(nodes)
-}
 
 /// Validates every input of `sock_getaddrinfo` (spec §6.18 order) without resolving.
 ///
@@ -175,7 +135,7 @@ pub(crate) fn parse_request(
 ) -> Result<Request, Errno> {
     let node = guest_str(mem, node_p, node_len)?;
     let service = guest_str(mem, service_p, service_len)?;
-    memory::slice(mem, hints_p, ADDRINFO_SIZE)?;
+    memory::slice(mem, hints_p, addrinfo::ADDRINFO_LEN)?;
     memory::slice(mem, res_p, 4)?;
     memory::slice(mem, res_len_p, 4)?;
     if node.is_none() && service.is_none() {
@@ -185,7 +145,10 @@ pub(crate) fn parse_request(
         return Err(Errno::AiMemory);
     }
     let hints = read_hints(mem, hints_p, node.is_some())?;
-    let nodes = walk_nodes(mem, res_p, max_res_len)?;
+    // Every node, sockaddr and buffer span is checked here, before any lookup.
+    let first = memory::read_u32(mem, res_p)?;
+    let nodes =
+        addrinfo::read_chain(mem, 0, first, max_res_len.min(MAX_NODES)).map_err(addr_errno)?;
     Ok(Request {
         node,
         service,
@@ -206,39 +169,25 @@ pub(crate) fn write_results(
     results: &[Resolved],
     res_len_p: u32,
 ) -> Result<(), Fault> {
-    let n = req.nodes.len().min(results.len());
-    for (node, r) in req.nodes.iter().zip(results) {
-        write_node(mem, node, r)?;
+    let entries: Vec<AddrInfoEntry<'_>> = results
+        .iter()
+        .map(|r| AddrInfoEntry {
+            flags: r.flags,
+            socktype: r.socktype,
+            protocol: r.protocol,
+            addr: r.addr,
+            canonname: r.canonname.as_deref().map(str::as_bytes),
+        })
+        .collect();
+    let report = addrinfo::fill_chain(mem, 0, &req.nodes, &entries).map_err(addr_errno)?;
+    // netaddr reports the full name length in `ai_canonname_len`; the glue reports the
+    // bytes actually written (a guest reading that many stays within its buffer).
+    for (node, e) in req.nodes.iter().zip(&entries) {
+        let len = e.canonname.map_or(0, <[u8]>::len);
+        let kept = len.min(node.canonname_cap.saturating_sub(1) as usize);
+        memory::write_u32(mem, node.node + 20, kept as u32)?;
     }
-    memory::write_u32(mem, res_len_p, n as u32)?;
-    Ok(())
-}
-
-fn write_node(mem: &mut [u8], node: &Node, r: &Resolved) -> Result<(), Errno> {
-    let family = AddressFamily::of(&r.addr);
-    memory::write_u16(mem, node.at, r.flags)?;
-    memory::write_u8(mem, node.at + 2, family.to_wasmedge())?;
-    memory::write_u8(mem, node.at + 3, r.socktype.to_wasmedge())?;
-    memory::write_u8(mem, node.at + 4, r.protocol.to_wasmedge())?;
-    // The host's sockaddr size (Linux: 16 / 28), as WasmEdge reports it.
-    let host_len: u32 = if r.addr.is_ipv4() { 16 } else { 28 };
-    memory::write_u32(mem, node.at + 8, host_len)?;
-    // __wasi_sockaddr_t: family, full sa_data length, then the bytes that fit.
-    memory::write_u8(mem, node.sockaddr, family.to_wasmedge())?;
-    let full = sa_data::encoded_len(&r.addr) as u32;
-    let out = memory::slice_mut(mem, node.sa_data, node.sa_data_cap)?;
-    sa_data::encode(&r.addr, out);
-    memory::write_u32(mem, node.sockaddr + 4, full)?;
-    match (&r.canonname, node.canon_cap) {
-        (Some(name), cap) if cap > 0 => {
-            let keep = name.len().min(cap as usize - 1);
-            let out = memory::slice_mut(mem, node.canon, keep as u32 + 1)?;
-            out[..keep].copy_from_slice(&name.as_bytes()[..keep]);
-            out[keep] = 0;
-            memory::write_u32(mem, node.at + 20, keep as u32)?;
-        }
-        _ => memory::write_u32(mem, node.at + 20, 0)?,
-    }
+    memory::write_u32(mem, res_len_p, report.filled)?;
     Ok(())
 }
 

@@ -2,6 +2,8 @@
 //! `_v2` twins (spec §6.1–§6.6). Order of checks as the spec gives it: outputs and
 //! address spans (`EFAULT`) → enums (`EINVAL`) → fd (`EBADF`, `ENOTSOCK`) → host call.
 
+use std::net::SocketAddr;
+
 use hostsock::{AddressFamily as HostFamily, Blocking, Socket, SocketKind};
 use netaddr::{AddressFamily, Narrowing, SocketType, wasmedge::Generation};
 
@@ -76,16 +78,20 @@ fn entry(sock: Socket, flags: u16) -> FdEntry {
     entry
 }
 
-fn bind(
+/// The host operation behind `sock_bind` / `sock_connect`.
+type AddrOp = fn(&mut Socket, SocketAddr) -> std::io::Result<()>;
+
+/// Shared body of `sock_bind` and `sock_connect` (both generations): the address is
+/// read and checked (`EFAULT`, `EINVAL`) before the fd (`EBADF`, `ENOTSOCK`), then `op`.
+fn with_address(
     cx: &mut GuestCtx,
     mem: &[u8],
-    fd: u32,
-    addr_p: u32,
-    port: u32,
+    [fd, addr_p, port]: [u32; 3],
     g: Generation,
+    op: AddrOp,
 ) -> Result<(), Fault> {
     let addr = read_address(mem, addr_p, port, g)?;
-    socket_mut(cx, fd)?.sock.bind(addr)?;
+    op(&mut socket_mut(cx, fd)?.sock, addr)?;
     Ok(())
 }
 
@@ -101,7 +107,7 @@ pub(crate) fn sock_bind(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    bind(cx, mem, fd, addr_p, port, Generation::V1)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V1, Socket::bind)
 }
 
 /// `sock_bind_v2(fd, addr_p, port)`: also the 128-byte storage form.
@@ -116,7 +122,7 @@ pub(crate) fn sock_bind_v2(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    bind(cx, mem, fd, addr_p, port, Generation::V2)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V2, Socket::bind)
 }
 
 /// `sock_listen(fd, backlog)`.
@@ -148,19 +154,6 @@ pub(crate) fn sock_listen_v2(
     sock_listen(cx, mem, fd, backlog)
 }
 
-fn connect(
-    cx: &mut GuestCtx,
-    mem: &[u8],
-    fd: u32,
-    addr_p: u32,
-    port: u32,
-    g: Generation,
-) -> Result<(), Fault> {
-    let addr = read_address(mem, addr_p, port, g)?;
-    socket_mut(cx, fd)?.sock.connect(addr)?;
-    Ok(())
-}
-
 /// `sock_connect(fd, addr_p, port)`: V1.
 ///
 /// # Errors
@@ -174,7 +167,7 @@ pub(crate) fn sock_connect(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    connect(cx, mem, fd, addr_p, port, Generation::V1)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V1, Socket::connect)
 }
 
 /// `sock_connect_v2(fd, addr_p, port)`: also the 128-byte storage form.
@@ -189,7 +182,7 @@ pub(crate) fn sock_connect_v2(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    connect(cx, mem, fd, addr_p, port, Generation::V2)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V2, Socket::connect)
 }
 
 /// Accepts on `fd` into a new guest fd with `flags`. Room for a guest fd is checked

@@ -140,3 +140,20 @@ fn a_huge_max_res_len_over_a_self_linked_chain_is_bounded() {
     write_results(&mut m2, &req, &[v6_result(None)], 0x204).expect("write");
     assert_eq!(u32::from_le_bytes(m2[0x204..0x208].try_into().unwrap()), 1);
 }
+
+#[test]
+fn the_walk_stops_at_a_null_ai_next() {
+    // One node whose ai_next is 0 but max_res_len 4: guest address 0 is never treated
+    // as a node, so two results fill only the one node and nothing is written at 0.
+    let mut m = memory(26, 0);
+    m[0..28].fill(0xAA);
+    let req =
+        parse_request(&m, 0x400, 10, 0x3f0, 3, 0x100, 0x200, 4, 0x204).expect("valid request");
+    let v4 = Resolved {
+        addr: "127.0.0.1:80".parse::<SocketAddr>().unwrap(),
+        ..v6_result(None)
+    };
+    write_results(&mut m, &req, &[v6_result(None), v4], 0x204).expect("write");
+    assert_eq!(u32::from_le_bytes(m[0x204..0x208].try_into().unwrap()), 1);
+    assert!(m[0..28].iter().all(|&b| b == 0xAA), "address 0 untouched");
+}

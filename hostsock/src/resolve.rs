@@ -26,6 +26,13 @@ pub fn lookup(policy: &NetworkPolicy, host: &str, port: u16) -> Result<Vec<Socke
     if host.is_empty() {
         return Err(Errno::Inval);
     }
+    // With no lookup grant at all, nothing a resolver returns could be allowed: refuse
+    // before asking it, so a network-less guest cannot make the host send DNS queries for
+    // names it chooses (a covert channel, and a stall when no resolver answers).
+    if policy.grants(NetUse::Lookup).is_empty() {
+        tracing::warn!(host, port, "hostsock: network policy allows no lookup");
+        return Err(Errno::Acces);
+    }
     let found: Vec<SocketAddr> = match host.trim_matches(['[', ']']).parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => (host, port)

@@ -433,6 +433,24 @@ impl Socket {
         Ok(())
     }
 
+    /// Whether the receive side is closed: shut down locally, or (streams) by the peer.
+    /// A zero-timeout `poll` for `POLLRDHUP`, which Linux reports for both.
+    pub(crate) fn read_side_shut(&self) -> io::Result<bool> {
+        use rustix::event::{PollFd, PollFlags, Timespec};
+        let mut fds = [PollFd::new(&self.inner, PollFlags::RDHUP)];
+        let zero = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        match rustix::event::poll(&mut fds, Some(&zero)) {
+            Ok(_) => Ok(fds[0]
+                .revents()
+                .intersects(PollFlags::RDHUP | PollFlags::HUP)),
+            Err(rustix::io::Errno::INTR) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Waits until the socket is ready for `interest` (or has an error/hang-up); false
     /// when `deadline` passed first. `None` waits without limit.
     ///

@@ -167,6 +167,13 @@ impl Socket {
                     if total.bytes > 0 && self.blocking() == Blocking::No {
                         return Ok((total, from));
                     }
+                    // A socket shut down for reading (even a UDP one, where Linux marks the
+                    // shutdown but answers ENOTCONN) polls readable for ever while
+                    // MSG_DONTWAIT says EAGAIN; a blocking Linux recv returns end of file
+                    // there, and so do we, instead of spinning (fuzz finding udp-recv-spin).
+                    if self.blocking() == Blocking::Yes && self.read_side_shut()? {
+                        return Ok((total, from));
+                    }
                     match self.wait_or_again(Interest::READABLE, deadline) {
                         Ok(()) => {}
                         // A waitall that timed out after a partial read returns what it has.

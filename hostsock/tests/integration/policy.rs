@@ -79,3 +79,14 @@ fn lookup_results_are_filtered_by_the_lookup_grants() {
         "numeric hosts too"
     );
 }
+
+#[test]
+fn lookup_without_any_lookup_grant_never_asks_the_resolver() {
+    // Asked, a resolver would answer an AI* errno for this reserved name (as it did before
+    // the pre-check); a policy with no lookup grant refuses first, so no DNS query leaves a
+    // network-less sandbox.
+    assert_eq!(
+        lookup(&NetworkPolicy::deny_all(), "fdvirt-test.invalid", 80),
+        Err(Errno::Acces)
+    );
+}

@@ -74,3 +74,23 @@ fn udp_send_without_destination_is_an_error() {
         assert!(matches!(e, Errno::Destaddrreq | Errno::Notconn), "{e}");
     });
 }
+
+#[test]
+fn blocking_recv_on_a_read_shut_udp_socket_is_end_of_file_not_a_spin() {
+    // Fuzz finding udp-recv-spin: after SHUT_RD, poll says readable for ever while
+    // MSG_DONTWAIT says EAGAIN. Linux's own blocking recv returns 0 there.
+    each_ip(|ip| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut s = open(ip, SocketKind::Datagram);
+            s.bind(SocketAddr::new(ip, 0)).unwrap();
+            // Linux answers ENOTCONN for an unconnected UDP socket but marks it shut anyway.
+            let _ = s.shutdown(std::net::Shutdown::Read);
+            let _ = tx.send(recv_vec(&mut s, 16, RecvFlags::default()).map(|v| v.len()));
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("recv on a read-shut socket must return, not spin");
+        assert_eq!(got.map_err(|e| e.to_string()), Ok(0));
+    });
+}

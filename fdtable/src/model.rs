@@ -198,6 +198,22 @@ fn check_chosen(model: &Model, op: Op, got: Result<Fd, FdError>) -> Result<Optio
     Ok(Some(fd))
 }
 
+/// Applies `op` to `twin` without checks, storing `value` where it inserts.
+///
+/// The same-seed determinism check runs a plan on a checked table and, in
+/// lockstep, on a twin with the same seeded policy through this; both must
+/// end up holding the same fds.
+pub fn replay(twin: &mut FdTable<u64>, op: Op, value: u64) {
+    match op {
+        Op::Insert => drop(twin.insert(value)),
+        Op::VacantDrop => drop(twin.vacant_fd()),
+        Op::InsertAt { fd } => drop(twin.insert_at(fd, value)),
+        Op::Remove { fd } => drop(twin.try_remove(fd)),
+        Op::Renumber { from, to } => drop(twin.renumber(from, to)),
+        Op::Get { fd } => drop(twin.get(fd)),
+    }
+}
+
 /// Applies `op` to `table` and `model` and checks they agree, including
 /// each policy rule and, afterwards, that the table's contents (iterated in
 /// ascending order) and length equal the model's.

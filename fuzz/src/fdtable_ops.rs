@@ -10,7 +10,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use fdtable::{
     FD_END, Fd, FdPolicy, FdTable,
-    model::{Model, Op, check_step},
+    model::{Model, Op, check_step, replay},
 };
 
 /// Longest plan run per input, so one input stays well under a millisecond.
@@ -110,19 +110,6 @@ fn to_op(model: &Model, base: Fd, op: PlanOp) -> Op {
             from: fd(a),
             to: fd(b),
         },
-    }
-}
-
-/// Applies `op` to the twin table without checks; `value` is what the
-/// checked table stored, so both tables hold equal values.
-fn replay(twin: &mut FdTable<u64>, op: Op, value: u64) {
-    match op {
-        Op::Insert => drop(twin.insert(value)),
-        Op::VacantDrop => drop(twin.vacant_fd()),
-        Op::InsertAt { fd } => drop(twin.insert_at(fd, value)),
-        Op::Remove { fd } => drop(twin.try_remove(fd)),
-        Op::Renumber { from, to } => drop(twin.renumber(from, to)),
-        Op::Get { fd } => drop(twin.get(fd)),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use fdtable::{
     FD_END, Fd, FdPolicy, FdTable,
-    model::{Model, Op, check_step},
+    model::{Model, Op, check_step, replay},
 };
 use proptest::prelude::*;
 
@@ -135,18 +135,6 @@ fn to_op(model: &Model, base: Fd, op: PlanOp) -> Op {
             from: fd(a),
             to: fd(b),
         },
-    }
-}
-
-/// Applies `op` to a second table without checks, for the same-seed test.
-fn replay(table: &mut FdTable<u64>, op: Op, value: u64) {
-    match op {
-        Op::Insert => drop(table.insert(value)),
-        Op::VacantDrop => drop(table.vacant_fd()),
-        Op::InsertAt { fd } => drop(table.insert_at(fd, value)),
-        Op::Remove { fd } => drop(table.try_remove(fd)),
-        Op::Renumber { from, to } => drop(table.renumber(from, to)),
-        Op::Get { fd } => drop(table.get(fd)),
     }
 }
 

@@ -3,7 +3,7 @@
 use fdtable::{Fd, FdTable};
 use rand::{SeedableRng, rngs::StdRng};
 
-use crate::{descriptor::FdEntry, errno::Errno};
+use crate::{descriptor::FdEntry, errno::Errno, types::Rights};
 
 /// Host state of one running guest: its fd table, argv, environment and
 /// random source. Host calls receive it as `&mut GuestCtx` next to the
@@ -74,5 +74,28 @@ impl GuestCtx {
     /// `EBADF` when `fd` is not open.
     pub(crate) fn entry_mut(&mut self, fd: Fd) -> Result<&mut FdEntry, Errno> {
         self.fds.get_mut(fd).ok_or(Errno::Badf)
+    }
+
+    /// The entry for `fd` when its base rights include `needed`: the lookup and the
+    /// rights check every fd call starts with, in preview1's order.
+    ///
+    /// # Errors
+    ///
+    /// `EBADF` when `fd` is not open, then `ENOTCAPABLE` when it lacks `needed`.
+    pub(crate) fn entry_with(&self, fd: Fd, needed: Rights) -> Result<&FdEntry, Errno> {
+        let entry = self.entry(fd)?;
+        entry.check(needed)?;
+        Ok(entry)
+    }
+
+    /// [`Self::entry_with`], mutably.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::entry_with`].
+    pub(crate) fn entry_mut_with(&mut self, fd: Fd, needed: Rights) -> Result<&mut FdEntry, Errno> {
+        let entry = self.entry_mut(fd)?;
+        entry.check(needed)?;
+        Ok(entry)
     }
 }

@@ -38,8 +38,7 @@ pub(crate) fn fd_read(
     iovs_len: u32,
     nread: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry_mut(fd)?;
-    entry.check(Rights::FD_READ)?;
+    let entry = cx.entry_mut_with(fd, Rights::FD_READ)?;
     let iovs = memory::iovecs(mem, iovs, iovs_len)?;
     memory::range(mem.len(), nread, 4)?;
     let placed = match iovs.ranges() {
@@ -67,8 +66,7 @@ pub(crate) fn fd_write(
     iovs_len: u32,
     nwritten: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry_mut(fd)?;
-    entry.check(Rights::FD_WRITE)?;
+    let entry = cx.entry_mut_with(fd, Rights::FD_WRITE)?;
     let iovs = memory::iovecs(mem, iovs, iovs_len)?;
     memory::range(mem.len(), nwritten, 4)?;
     let n = match iovs.ranges() {
@@ -176,8 +174,7 @@ pub(crate) fn fd_tell(
     fd: u32,
     position: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry_mut(fd)?;
-    entry.check(Rights::FD_TELL)?;
+    let entry = cx.entry_mut_with(fd, Rights::FD_TELL)?;
     memory::range(mem.len(), position, 8)?;
     let pos = entry.desc.seek(SeekFrom::Current(0))?;
     memory::write_u64(mem, position, pos)?;

@@ -91,8 +91,7 @@ pub(crate) fn fd_readdir(
     cookie: u64,
     bufused: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry_mut(fd)?;
-    entry.check(Rights::FD_READDIR)?;
+    let entry = cx.entry_mut_with(fd, Rights::FD_READDIR)?;
     let Descriptor::Dir(d) = &mut entry.desc else {
         return Err(Errno::Notdir.into());
     };

@@ -53,8 +53,7 @@ pub(crate) fn fd_fdstat_set_flags(
     fd: u32,
     flags: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry_mut(fd)?;
-    entry.check(Rights::FD_FDSTAT_SET_FLAGS)?;
+    let entry = cx.entry_mut_with(fd, Rights::FD_FDSTAT_SET_FLAGS)?;
     let flags = flags16(flags, fdflags::ALL)?;
     let changeable = fdflags::APPEND | fdflags::NONBLOCK;
     if (flags ^ entry.flags) & !changeable != 0 {
@@ -92,8 +91,7 @@ pub(crate) fn fd_filestat_get(
     fd: u32,
     stat: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_FILESTAT_GET)?;
+    let entry = cx.entry_with(fd, Rights::FD_FILESTAT_GET)?;
     memory::range(mem.len(), stat, FILESTAT_SIZE)?;
     let st = entry.desc.filestat()?;
     memory::write_bytes(mem, stat, &st.to_bytes())?;
@@ -107,8 +105,7 @@ pub(crate) fn fd_filestat_set_size(
     fd: u32,
     size: u64,
 ) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_FILESTAT_SET_SIZE)?;
+    let entry = cx.entry_with(fd, Rights::FD_FILESTAT_SET_SIZE)?;
     entry.desc.file()?.set_len(size)?;
     Ok(())
 }
@@ -168,8 +165,7 @@ pub(crate) fn fd_filestat_set_times(
     mtim: u64,
     fst_flags: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_FILESTAT_SET_TIMES)?;
+    let entry = cx.entry_with(fd, Rights::FD_FILESTAT_SET_TIMES)?;
     let [a, m] = set_times(atim, mtim, fst_flags)?;
     let times = Timestamps {
         last_access: a.timespec(),
@@ -193,8 +189,7 @@ pub(crate) fn fd_advise(
     len: u64,
     advice: u32,
 ) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_ADVISE)?;
+    let entry = cx.entry_with(fd, Rights::FD_ADVISE)?;
     let advice = match advice {
         0 => Advice::Normal,
         1 => Advice::Sequential,
@@ -218,8 +213,7 @@ pub(crate) fn fd_allocate(
     offset: u64,
     len: u64,
 ) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_ALLOCATE)?;
+    let entry = cx.entry_with(fd, Rights::FD_ALLOCATE)?;
     let file = entry.desc.file()?;
     let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
     if i64::try_from(end).is_err() {
@@ -233,14 +227,12 @@ pub(crate) fn fd_allocate(
 
 /// Flushes file data.
 pub(crate) fn fd_datasync(cx: &mut GuestCtx, _mem: &mut [u8], fd: u32) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_DATASYNC)?;
+    let entry = cx.entry_with(fd, Rights::FD_DATASYNC)?;
     entry.desc.sync(true)
 }
 
 /// Flushes file data and metadata.
 pub(crate) fn fd_sync(cx: &mut GuestCtx, _mem: &mut [u8], fd: u32) -> Result<(), Fault> {
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::FD_SYNC)?;
+    let entry = cx.entry_with(fd, Rights::FD_SYNC)?;
     entry.desc.sync(false)
 }

@@ -4,9 +4,10 @@
 //! module is therefore rewritten so that it keeps the index of the function
 //! currently executing in one extra mutable global, exported as
 //! [`CURRENT_FN_EXPORT`]: every function body starts with
-//! `i32.const <own index>; global.set $cur`, and every `call` /
-//! `call_indirect` / `call_ref` is followed by the same pair to restore it
-//! after the callee returns. When a trap unwinds, the global holds the
+//! `i32.const <own index>; global.set $cur`, and every `call` of a wasm
+//! function, `call_indirect` and `call_ref` is followed by the same pair to
+//! restore it after the callee returns (a call of an imported host function
+//! needs none: the host never sets the global). When a trap unwinds, the global holds the
 //! innermost function; the name section of the original module names it.
 //!
 //! Function, type and existing global indices are unchanged (the global is
@@ -83,8 +84,25 @@ fn append_entry(original: Option<&[u8]>, extra: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Whether the global must be restored after `op`: after a call into wasm code, which
+/// sets it to the callee. A direct call of an imported (host) function leaves it alone,
+/// and a host call is frequent in I/O-heavy guests, so no restore follows one.
+fn restores_after(op: &Operator<'_>, imported_funcs: u32) -> bool {
+    match op {
+        Operator::Call { function_index } => *function_index >= imported_funcs,
+        Operator::CallIndirect { .. } | Operator::CallRef { .. } => true,
+        _ => false,
+    }
+}
+
 /// Rewrites one function body (`range` excludes its size prefix).
-fn body(wasm: &[u8], b: &wasmparser::FunctionBody<'_>, func: u32, global: u32) -> Option<Vec<u8>> {
+fn body(
+    wasm: &[u8],
+    b: &wasmparser::FunctionBody<'_>,
+    func: u32,
+    imported_funcs: u32,
+    global: u32,
+) -> Option<Vec<u8>> {
     let Range { start, end } = b.range();
     let (start, end) = (usize::try_from(start).ok()?, usize::try_from(end).ok()?);
     let mut locals = b.get_locals_reader().ok()?;
@@ -99,10 +117,7 @@ fn body(wasm: &[u8], b: &wasmparser::FunctionBody<'_>, func: u32, global: u32) -
     let mut copied = ops_start;
     while !ops.eof() {
         let op = ops.read().ok()?;
-        if matches!(
-            op,
-            Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. }
-        ) {
+        if restores_after(&op, imported_funcs) {
             let after = usize::try_from(ops.original_position()).ok()?;
             out.extend_from_slice(wasm.get(copied..after)?);
             set_current(&mut out, func, global);
@@ -237,7 +252,13 @@ fn code_section(
     let mut code = Vec::new();
     uleb(&mut code, bodies.len() as u64);
     for (i, b) in (0u32..).zip(bodies) {
-        let rewritten = body(wasm, b, imported_funcs.checked_add(i)?, global)?;
+        let rewritten = body(
+            wasm,
+            b,
+            imported_funcs.checked_add(i)?,
+            imported_funcs,
+            global,
+        )?;
         uleb(&mut code, rewritten.len() as u64);
         code.extend_from_slice(&rewritten);
     }

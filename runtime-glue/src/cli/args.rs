@@ -31,6 +31,12 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) trace: bool,
 
+    /// Do not instrument the module to name the wasm function a trap happens in. The
+    /// instrumentation (a global written on every wasm call) costs about 3% on call-heavy
+    /// guests; without it a trap message names no function.
+    #[arg(long)]
+    pub(crate) no_trap_names: bool,
+
     /// Network options (pre-opened listeners, policy, TCP_NODELAY).
     #[command(flatten)]
     pub(crate) net: super::net::NetArgs,

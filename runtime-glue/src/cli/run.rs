@@ -50,7 +50,8 @@ pub(super) fn configure(args: RunArgs, trace: bool) -> anyhow::Result<GuestBuild
         .args(std::iter::once(argv0).chain(args.args))
         .envs(args.envs.into_iter().map(|e| (e.key, e.value)))
         .fd_policy(args.fd_policy)
-        .trace(trace);
+        .trace(trace)
+        .trap_names(!args.no_trap_names);
     if let Some(max) = args.max_fds {
         builder = builder.max_fds(max);
     }

@@ -65,6 +65,17 @@ fn trap_exits_134_and_names_the_function() {
     );
 }
 
+#[test]
+fn no_trap_names_runs_uninstrumented() {
+    let r = fdvirt(&["run", "--no-trap-names", &guest_str("trap")]);
+    assert_eq!(r.code, Some(TRAP), "{r:?}");
+    assert!(
+        r.stderr.contains("unnamed wasm function") && !r.stderr.contains("fdvirt_guest_boom"),
+        "{}",
+        r.stderr
+    );
+}
+
 fn write_wat(dir: &Path, name: &str, wat: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, wat::parse_str(wat).expect("wat")).expect("write wasm");

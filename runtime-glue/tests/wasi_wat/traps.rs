@@ -34,6 +34,21 @@ fn trap_after_a_call_returns_names_the_caller() {
 }
 
 #[test]
+fn trap_after_a_host_call_names_the_caller() {
+    // No restore follows a call of an import (the host never sets the global), so this
+    // checks that the global still names the caller after a callee ran and a host call.
+    let wasm = module(
+        "(func $fine (drop (i32.const 1)))
+         (func $caller
+           (call $fine)
+           (drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 64)))
+           unreachable)",
+        "(call $caller)",
+    );
+    assert_eq!(trap_of(&wasm).1.as_deref(), Some("caller"));
+}
+
+#[test]
 fn trap_through_call_indirect_names_the_target() {
     let wasm = module(
         "(type $t (func))

@@ -30,6 +30,8 @@ pub struct GuestCtx {
     /// The guest's exported `memory`, looked up once after instantiation so
     /// host calls need no export lookup.
     pub(crate) memory: Option<wasmi::Memory>,
+    /// Which part of that memory has been checked for zero pages to release.
+    pub(crate) zero_pages: crate::zero_pages::ZeroPages,
 }
 
 impl GuestCtx {
@@ -45,6 +47,7 @@ impl GuestCtx {
             max_memory: None,
             limits: wasmi::StoreLimits::default(),
             memory: None,
+            zero_pages: crate::zero_pages::ZeroPages::default(),
         }
     }
 

@@ -138,6 +138,7 @@ fn dispatch(
     let result = match memory {
         Some(mem) => {
             let (data, cx) = mem.data_and_store_mut(&mut caller);
+            cx.zero_pages.reclaim(data);
             hc.invoke(cx, data, raw_args)
         }
         None => hc.invoke(caller.data_mut(), &mut [], raw_args),

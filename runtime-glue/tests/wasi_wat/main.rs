@@ -8,6 +8,7 @@ mod fds;
 mod fs;
 mod fs_escape;
 mod fs_meta;
+mod memory;
 mod poll;
 mod robustness;
 mod traps;

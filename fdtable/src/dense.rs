@@ -29,7 +29,7 @@
 //! until a search meets it and marks it; the upper levels are exact
 //! summaries of the level below.
 
-use crate::bitmap::Slot;
+use crate::map::Slot;
 
 /// log2 of the fds per word.
 const BITS: u32 = 6;

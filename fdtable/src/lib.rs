@@ -98,47 +98,45 @@
 //!   fds), so `insert_at(2^31 - 1)`, a far `renumber` target or a huge
 //!   floor do not allocate 2^31 / 8 bytes: fds above the bound go to the
 //!   tree below, and move into the flat part if it later grows over them.
-//! - **A sparse radix tree, for random and capped** (`bitmap.rs`), and for
-//!   lowest-free's fds above the flat bound: a leaf holds one `used` word
-//!   for 64 fds and their 64 slab keys; an inner node holds, for its 64
-//!   children, a `full` word, the child's index, and — for the random
-//!   policies — a per-child used count with sums per group of 8 children.
-//!   All-free subtrees are not allocated, so fds near 2^31 cost memory for
-//!   the fds held, not for their values; the tree grows upward only as far
-//!   as the largest fd needs.
+//! - **A counted B+tree, for random and capped** (`tree.rs`), and for
+//!   lowest-free's fds above the flat bound: leaves hold up to 64 used fds
+//!   in order, as `(fd, slab key or tick)` pairs of 8 bytes; inner nodes
+//!   hold up to 32 children with each child's lowest fd and number of used
+//!   fds (and prefix sums of those counts). Memory follows the number of
+//!   fds held, never their values: nodes are at least a quarter full, and
+//!   an emptied tree frees everything.
 //!
 //! The fd -> slab key map is this structure itself rather than a
-//! `HashMap<u32, usize>`: the bitmap word must be reached anyway, so
-//! storing the key beside it makes a lookup one index (flat) or one walk
-//! of at most six nodes (tree), with no hashing and no second structure to
-//! keep consistent, and gives ascending iteration for free. In the tree, a
-//! one-entry cache of the last leaf reached lets insert+remove cycles skip
-//! the walk.
+//! `HashMap<u32, usize>`: the used/free state must be reached anyway, so
+//! storing the key beside it makes a lookup one index (flat) or one
+//! descent of a few nodes (tree), with no hashing and no second structure
+//! to keep consistent, and gives ascending iteration for free.
 //!
 //! Lowest-free starts at a `next_fd` hint (as Linux does), takes the first
 //! clear bit of that word, or walks the summary levels up to the first
 //! not-full item and down its first not-full children. Random and capped
-//! draw `k` uniformly below the number of free fds in the range and walk
-//! down the tree subtracting free counts (rank/select), with fixed,
-//! branch-free work per level. Both cost the same whatever the occupancy,
-//! unlike "draw, retry if taken", which slows down as 1/(1-load) and never
-//! ends when full.
+//! draw `k` uniformly below the number of free fds in the range and select
+//! the `k`-th free fd in one descent: before a used fd of rank `r` lie
+//! `fd - r` free fds, which never decreases along the fds, so each level
+//! picks the last child whose first fd has at most `k` free fds before it
+//! (a fixed-size, branch-free pass per node). Both cost the same whatever
+//! the occupancy, unlike "draw, retry if taken", which slows down as
+//! 1/(1-load) and never ends when full.
 //!
 //! The quarantine is a FIFO ring of `(fd, tick)` counted in allocations; a
 //! quarantined fd stays marked used (so no policy picks it) but is not
 //! open, and its slot stores its closing tick so a stale ring entry, left
 //! behind after `insert_at` or `renumber` took the fd, is recognised.
 //!
-//! Memory: about 4.4 bytes per fd of the flat part for lowest-free (at most
-//! ~18 bytes per used fd, as the flat part is at most 4x the used fds when
-//! it grows), about 4.6 bytes per fd for dense fds in the tree, but about
-//! 850 bytes per fd when fds are isolated (100,000 random fds over 2^31
-//! each get their own leaf and bottom inner node). Path compression would
-//! cut the latter; it is not implemented.
+//! Memory (`benches/memory.rs`): about 4.4 bytes per fd of the flat part
+//! for lowest-free (at most ~18 bytes per used fd, as the flat part is at
+//! most 4x the used fds when it grows), and 14-22 bytes per fd in the tree
+//! for random fds anywhere in `[0, 2^31)` (8 bytes of entry, leaves about
+//! two-thirds full, arena growth slack), on top of the `Slab`'s own 16-26
+//! bytes per entry for `u64` entries.
 
 #![forbid(unsafe_code)]
 
-mod bitmap;
 mod dense;
 mod error;
 mod map;
@@ -147,6 +145,7 @@ pub mod model;
 mod policy;
 mod quarantine;
 mod table;
+mod tree;
 mod vacant;
 
 #[cfg(test)]

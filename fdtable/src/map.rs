@@ -4,7 +4,7 @@
 //! Lowest-free fds fill `[floor, floor + open)`, so for that policy the
 //! low fds live in a [`DenseBitmap`] (flat words, no walk); fds above its
 //! bound — an `insert_at(2^31 - 1)`, a renumber far out, a huge floor —
-//! live in the sparse [`FdBitmap`] tree, so they cost memory for the fds
+//! live in the sparse [`FdTree`], so they cost memory for the fds
 //! held, not for their values. The random policies spread fds over the
 //! whole range, so for them the dense part stays empty and everything is
 //! in the counted tree (rank/select needs its counts).
@@ -16,10 +16,18 @@
 //! inside the new bound move into the dense part, so every fd below the
 //! bound is in the dense part and every fd at or above it in the tree.
 
-use crate::{
-    bitmap::{FdBitmap, Slot},
-    dense::DenseBitmap,
-};
+use crate::{dense::DenseBitmap, tree::FdTree};
+
+/// What one fd holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Not used: may be handed out.
+    Free,
+    /// Open, with this slab key.
+    Open(u32),
+    /// Closed but not yet reusable; closed at this allocation tick.
+    Quarantined(u32),
+}
 
 /// Fds the dense part may cover however few are used (1024: 17 KiB).
 const DENSE_MIN: u64 = 1024;
@@ -30,7 +38,7 @@ const DENSE_SLACK: u64 = 4;
 #[derive(Clone)]
 pub(crate) struct FdMap {
     dense: DenseBitmap,
-    tree: FdBitmap,
+    tree: FdTree,
     /// Whether the dense part may grow (lowest-free); otherwise it stays
     /// empty and `tree` holds every fd.
     grows: bool,
@@ -42,14 +50,14 @@ impl FdMap {
     pub(crate) fn new(dense: bool) -> Self {
         Self {
             dense: DenseBitmap::default(),
-            tree: FdBitmap::new(!dense),
+            tree: FdTree::new(),
             grows: dense,
         }
     }
 
     /// The tree, which holds every fd when the map is not dense: for the
     /// random policies' rank/select.
-    pub(crate) fn tree(&self) -> &FdBitmap {
+    pub(crate) fn tree(&self) -> &FdTree {
         debug_assert_eq!(self.dense.bound(), 0);
         &self.tree
     }
@@ -118,7 +126,7 @@ impl FdMap {
     }
 
     /// Closes `fd` if open and returns its slab key; see
-    /// [`FdBitmap::close`].
+    /// [`FdTree::close`].
     #[inline]
     pub(crate) fn close(&mut self, fd: u32, quarantine: Option<u32>) -> Option<u32> {
         match self.dense.close(u64::from(fd), quarantine) {

@@ -7,13 +7,15 @@ use rand_chacha::ChaCha8Rng;
 use slab::Slab;
 
 use crate::{
-    Fd, FdError, FdPolicy, PolicyKind, VacantFd, bitmap::Slot, map::FdMap, quarantine::Quarantine,
+    Fd, FdError, FdPolicy, PolicyKind, VacantFd,
+    map::{FdMap, Slot},
+    quarantine::Quarantine,
 };
 
 /// A guest fd table: maps `u32` fds to entries of type `T`.
 ///
 /// Entries live in a [`Slab`]; the fd -> slab-key map and the free/used
-/// state live in flat bitmaps (lowest-free) and a sparse bitmap tree (see
+/// state live in flat bitmaps (lowest-free) and a counted B+tree (see
 /// the crate's `# Implementation`).
 /// New fds are numbered by the table's [`FdPolicy`]; `insert_at` and
 /// `renumber` place fds explicitly.

@@ -1,15 +1,15 @@
-//! Unit tests of the internals: the bitmap tree, the quarantine ring and
+//! Unit tests of the internals: the sparse tree, the quarantine ring and
 //! policy parsing. Table-level behaviour is in `tests/integration`.
 
 mod dense_map;
 
 use crate::{
-    FdError, FdPolicy, FdTable, PolicyParseError,
-    bitmap::{FdBitmap, Slot},
-    quarantine::Quarantine,
+    FdError, FdPolicy, FdTable, PolicyParseError, map::Slot, quarantine::Quarantine, tree::FdTree,
 };
 
-fn used(map: &mut FdBitmap, fds: impl IntoIterator<Item = u32>) {
+mod tree;
+
+fn used(map: &mut FdTree, fds: impl IntoIterator<Item = u32>) {
     for fd in fds {
         map.set(fd, Slot::Open(fd));
     }
@@ -17,7 +17,7 @@ fn used(map: &mut FdBitmap, fds: impl IntoIterator<Item = u32>) {
 
 #[test]
 fn first_free_skips_full_words_and_subtrees() {
-    let mut map = FdBitmap::new(true);
+    let mut map = FdTree::new();
     used(&mut map, 0..5000);
     assert_eq!(map.first_free(0), 5000);
     map.set(64, Slot::Free);
@@ -28,21 +28,20 @@ fn first_free_skips_full_words_and_subtrees() {
 
 #[test]
 fn first_free_past_a_full_span_is_the_span_end() {
-    let mut map = FdBitmap::new(true);
+    let mut map = FdTree::new();
     used(&mut map, 0..4096);
     assert_eq!(map.first_free(0), 4096);
     assert_eq!(map.first_free(100), 4096);
 }
 
 #[test]
-fn sparse_fds_near_2_pow_31_allocate_one_path_each() {
-    let mut map = FdBitmap::new(true);
+fn sparse_fds_near_2_pow_31_share_one_leaf() {
+    let mut map = FdTree::new();
     let fds = [(1 << 31) - 1, (1 << 30) + 7, 3];
     used(&mut map, fds);
-    // Leaves and inner nodes are per path, not per fd value.
+    // Memory follows the number of fds, not their values.
     let debug = format!("{map:?}");
-    assert!(debug.contains("leaves: 3"), "{debug}");
-    assert!(debug.contains("height: 5"), "{debug}");
+    assert!(debug.contains("height: 0, leaves: 1, inners: 0"), "{debug}");
     for fd in fds {
         assert_eq!(map.key(fd), Some(fd));
     }
@@ -51,23 +50,29 @@ fn sparse_fds_near_2_pow_31_allocate_one_path_each() {
 
 #[test]
 fn clearing_everything_frees_all_nodes() {
-    let mut map = FdBitmap::new(true);
-    let fds = [0, 70, 5000, 1 << 20, (1 << 31) - 1];
-    used(&mut map, fds);
+    let mut map = FdTree::new();
+    let mut fds = vec![0, 70, 5000, 1 << 20, (1 << 31) - 1];
+    fds.extend((0..3000).map(|i| i * 7919 + 11));
+    used(&mut map, fds.iter().copied());
+    assert!(format!("{map:?}").contains("height: 2"), "{map:?}");
     for fd in fds {
         map.set(fd, Slot::Free);
     }
     assert_eq!(map.used(), 0);
-    // Only the last emptied leaf stays parked, with its path (height 5).
+    // No node survives, and the arenas are released.
     let debug = format!("{map:?}");
-    assert!(debug.contains("leaves: 1, inners: 5"), "{debug}");
+    assert!(
+        debug.contains("leaves: 0, inners: 0, allocated: 0"),
+        "{debug}"
+    );
+    assert_eq!(map.heap_bytes(), 0);
     assert_eq!(map.next_used(0), None);
     assert_eq!(map.first_free(0), 0);
 }
 
 #[test]
 fn rank_and_select_agree_with_a_scan() {
-    let mut map = FdBitmap::new(true);
+    let mut map = FdTree::new();
     let fds: Vec<u32> = (0..300).map(|i| i * 37 % 5000).collect();
     used(&mut map, fds.iter().copied());
     let is_used = |fd: u64| fds.contains(&(fd as u32));
@@ -83,7 +88,7 @@ fn rank_and_select_agree_with_a_scan() {
 
 #[test]
 fn next_used_walks_used_fds_in_order() {
-    let mut map = FdBitmap::new(true);
+    let mut map = FdTree::new();
     let fds = [5, 63, 64, 4095, 4096, 300_000, (1 << 31) - 1];
     used(&mut map, fds);
     let mut found = Vec::new();
@@ -189,25 +194,8 @@ fn stale_quarantine_entry_does_not_free_a_reclosed_fd() {
 }
 
 #[test]
-fn select_zero_finds_each_zero_bit() {
-    use crate::bitmap::select_zero;
-    for word in [
-        0u64,
-        u64::MAX >> 1,
-        0xF0F0_0000_FFFF_0001,
-        1 << 63,
-        0x5555_5555_5555_5555,
-    ] {
-        let zeros: Vec<u32> = (0..64).filter(|b| word & (1 << b) == 0).collect();
-        for (k, &b) in zeros.iter().enumerate() {
-            assert_eq!(select_zero(word, k as u32), b, "word {word:#x} k {k}");
-        }
-    }
-}
-
-#[test]
 fn random_churn_reuses_nodes_instead_of_growing() {
-    let mut map = FdBitmap::new(true);
+    let mut map = FdTree::new();
     let mut live = std::collections::VecDeque::new();
     let mut x = 12_345u64;
     for _ in 0..20_000 {
@@ -222,15 +210,10 @@ fn random_churn_reuses_nodes_instead_of_growing() {
             map.set(old, Slot::Free);
         }
     }
-    // 11 live fds need at most 11 paths of 6 nodes (plus the parked leaf's),
-    // however many fds came and went.
+    // 11 live fds fit in one leaf, however many fds came and went.
     let debug = format!("{map:?}");
-    let allocated: usize = debug
-        .split("allocated: ")
-        .nth(1)
-        .unwrap()
-        .trim_end_matches(" }")
-        .parse()
-        .unwrap();
-    assert!(allocated <= 12 * 6, "{debug}");
+    assert!(
+        debug.contains("leaves: 1, inners: 0, allocated: 1"),
+        "{debug}"
+    );
 }

@@ -2,7 +2,10 @@
 //! fds far beyond it, renumbering across it, quarantine, and the stale
 //! `full0` bits the insert fast path leaves.
 
-use crate::{FD_END, FdPolicy, FdTable, bitmap::Slot, map::FdMap};
+use crate::{
+    FD_END, FdPolicy, FdTable,
+    map::{FdMap, Slot},
+};
 
 #[test]
 fn lowest_fds_stay_in_the_flat_part_as_it_grows() {

@@ -33,3 +33,21 @@ pub enum PolicyError {
         hi: u16,
     },
 }
+
+/// A name that cannot be a [`crate::UnixName`] (one path component inside a directory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnixNameError {
+    /// The empty string.
+    #[error("empty socket name")]
+    Empty,
+    /// `.` or `..`, which name a directory, not a new entry in it.
+    #[error("`.` and `..` cannot name a socket")]
+    Dots,
+    /// A `/`: more than one component.
+    #[error("a socket name is one path component (no `/`)")]
+    Slash,
+    /// A NUL byte, which would end the C path early.
+    #[error("NUL byte in socket name")]
+    Nul,
+}

@@ -72,6 +72,11 @@
 //! [`Socket`], whose `Drop` deletes it from the poller before the fd closes. The only
 //! `unsafe` is that `polling::Poller::add` call; `FIONREAD` goes through rustix's safe
 //! wrapper.
+//!
+//! AF_UNIX sockets take no paths: they bind to a name inside an open directory fd and
+//! connect to an open fd of the socket file, through `/proc/self/fd/<fd>`, so a caller
+//! that opened those fds inside a sandbox (cap-std) cannot be led out of it by `..` or
+//! symlinks ([`Socket::bind_unix`], [`Socket::connect_unix`], [`UnixName`]).
 #![deny(unsafe_code)]
 
 mod errno;
@@ -83,13 +88,14 @@ mod resolve;
 mod socket;
 mod sockopt;
 mod transfer;
+mod unix;
 
 #[cfg(test)]
 mod tests;
 
 pub use crate::{
     errno::{Errno, HOST_ERRNOS},
-    error::PolicyError,
+    error::{PolicyError, UnixNameError},
     interest::{Interest, Readiness},
     policy::{Grant, IpRange, NetUse, NetworkPolicy, PortRange},
     poller::Poller,
@@ -97,6 +103,7 @@ pub use crate::{
     socket::{AddressFamily, Blocking, Socket, SocketKind, SocketState},
     sockopt::{OptValue, SockOpt},
     transfer::{Received, RecvFlags},
+    unix::UnixName,
 };
 /// Re-exported: the direction argument of [`Socket::shutdown`].
 pub use std::net::Shutdown;

@@ -42,17 +42,20 @@ use crate::{
     poller::Registration,
 };
 
-/// IP version of a socket.
+/// Address family of a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AddressFamily {
     /// IPv4 (`AF_INET`).
     Ipv4,
     /// IPv6 (`AF_INET6`).
     Ipv6,
+    /// UNIX domain (`AF_UNIX`), reached only through a directory fd; see the `unix`
+    /// module ([`Socket::bind_unix`], [`Socket::connect_unix`]).
+    Unix,
 }
 
 impl AddressFamily {
-    /// The family of an address.
+    /// The family of an IP address (never [`AddressFamily::Unix`]).
     #[must_use]
     pub fn of(addr: &SocketAddr) -> AddressFamily {
         if addr.is_ipv4() {
@@ -104,7 +107,7 @@ pub struct Socket {
     kind: SocketKind,
     pub(crate) state: SocketState,
     /// The state to return to when a pending connect fails (Fresh or Bound).
-    before_connect: SocketState,
+    pub(crate) before_connect: SocketState,
     blocking: Blocking,
     pub(crate) rcv_timeout: Option<Duration>,
     pub(crate) snd_timeout: Option<Duration>,
@@ -148,13 +151,14 @@ impl Socket {
         let domain = match family {
             AddressFamily::Ipv4 => Domain::IPV4,
             AddressFamily::Ipv6 => Domain::IPV6,
+            AddressFamily::Unix => Domain::UNIX,
         };
         let ty = match kind {
             SocketKind::Stream => Type::STREAM,
             SocketKind::Datagram => Type::DGRAM,
         };
         let inner = socket2::Socket::new(domain, ty.nonblocking().cloexec(), None)?;
-        if kind == SocketKind::Stream {
+        if kind == SocketKind::Stream && family != AddressFamily::Unix {
             inner.set_tcp_nodelay(true)?;
         }
         Ok(Socket::wrap(
@@ -167,7 +171,7 @@ impl Socket {
         ))
     }
 
-    fn wrap(
+    pub(crate) fn wrap(
         inner: socket2::Socket,
         family: AddressFamily,
         kind: SocketKind,
@@ -189,7 +193,7 @@ impl Socket {
         }
     }
 
-    /// IP version.
+    /// Address family.
     #[must_use]
     pub fn family(&self) -> AddressFamily {
         self.family
@@ -245,16 +249,21 @@ impl Socket {
 
     /// Starts listening. On a [`SocketState::Fresh`] socket the kernel binds an ephemeral
     /// port on the unspecified address, so that is checked as a bind of `[::]:0` / `0.0.0.0:0`.
+    /// A fresh AF_UNIX socket is refused instead: Linux would autobind it to a name in the
+    /// abstract namespace, which is host-wide and outside any directory sandbox.
     ///
     /// # Errors
-    /// `EOPNOTSUPP` on UDP; `EINVAL` when connecting/connected; `EACCES` for the implicit
-    /// bind; host errors.
+    /// `EOPNOTSUPP` on UDP; `EINVAL` when connecting/connected or an unbound AF_UNIX
+    /// socket; `EACCES` for the implicit bind; host errors.
     pub fn listen(&mut self, backlog: i32) -> io::Result<()> {
         if self.kind != SocketKind::Stream {
             return Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP));
         }
         match self.state {
-            SocketState::Fresh => self.policy.check(NetUse::Bind, self.unspecified())?,
+            SocketState::Fresh => match self.unspecified() {
+                Some(any) => self.policy.check(NetUse::Bind, any)?,
+                None => return Err(einval()),
+            },
             SocketState::Bound | SocketState::Listening => {}
             SocketState::Connecting | SocketState::Connected => return Err(einval()),
         }
@@ -263,21 +272,42 @@ impl Socket {
         Ok(())
     }
 
-    fn unspecified(&self) -> SocketAddr {
+    /// The unspecified address of an IP family; `None` for AF_UNIX.
+    fn unspecified(&self) -> Option<SocketAddr> {
         match self.family {
-            AddressFamily::Ipv4 => SocketAddr::from(([0u8; 4], 0)),
-            AddressFamily::Ipv6 => SocketAddr::from(([0u16; 8], 0)),
+            AddressFamily::Ipv4 => Some(SocketAddr::from(([0u8; 4], 0))),
+            AddressFamily::Ipv6 => Some(SocketAddr::from(([0u16; 8], 0))),
+            AddressFamily::Unix => None,
         }
     }
 
     /// Accepts a connection; the new socket is [`SocketState::Connected`] with the guest
     /// mode `blocking` (Linux does not inherit O_NONBLOCK; `sock_accept_v2` passes it).
     /// Connections whose peer already left (`ECONNABORTED`, `EPROTO`) are skipped.
+    /// AF_UNIX listeners use [`Socket::accept_unix`] (a UNIX peer is no `SocketAddr`).
     ///
     /// # Errors
     /// `EINVAL` when not listening; `EAGAIN` when nothing is pending (non-blocking) or the
-    /// receive timeout passed (blocking); host errors (`EMFILE`, ...).
+    /// receive timeout passed (blocking); `EAFNOSUPPORT` on an AF_UNIX socket; host
+    /// errors (`EMFILE`, ...).
     pub fn accept(&mut self, blocking: Blocking) -> io::Result<(Socket, SocketAddr)> {
+        let Some(any) = self.unspecified() else {
+            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        };
+        let (sock, addr) = self.accept_raw(blocking)?;
+        // Linux inherits TCP_NODELAY, but say it explicitly; a peer that already reset
+        // may make this fail, which must not fail the accept.
+        if let Err(err) = sock
+            .inner
+            .set_tcp_nodelay(self.inner.tcp_nodelay().unwrap_or(true))
+        {
+            tracing::debug!(%err, "hostsock: TCP_NODELAY on accepted socket");
+        }
+        Ok((sock, addr.as_socket().unwrap_or(any)))
+    }
+
+    /// The accept loop shared by every family: the new socket and the raw peer address.
+    pub(crate) fn accept_raw(&mut self, blocking: Blocking) -> io::Result<(Socket, SockAddr)> {
         if self.state != SocketState::Listening {
             return Err(einval());
         }
@@ -292,12 +322,6 @@ impl Socket {
                 Err(e) => return Err(e),
             }
         };
-        // Linux inherits TCP_NODELAY, but say it explicitly; a peer that already reset
-        // may make this fail, which must not fail the accept.
-        if let Err(err) = inner.set_tcp_nodelay(self.inner.tcp_nodelay().unwrap_or(true)) {
-            tracing::debug!(%err, "hostsock: TCP_NODELAY on accepted socket");
-        }
-        let peer = addr.as_socket().unwrap_or_else(|| self.unspecified());
         let sock = Socket::wrap(
             inner,
             self.family,
@@ -306,7 +330,7 @@ impl Socket {
             blocking,
             Arc::clone(&self.policy),
         );
-        Ok((sock, peer))
+        Ok((sock, addr))
     }
 
     /// Connects to `addr` (for UDP: sets the default peer) after a policy check.

@@ -102,12 +102,17 @@ impl Socket {
             return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
         }
         self.policy().check(NetUse::Connect, addr)?;
-        let to = SockAddr::from(addr);
+        self.send_to_raw(bufs, &SockAddr::from(addr))
+    }
+
+    /// The `sendmsg` loop of [`Socket::send_to`], for any family's address (AF_UNIX
+    /// passes its `/proc/self/fd` path, see [`Socket::send_to_unix`]).
+    pub(crate) fn send_to_raw(&mut self, bufs: &[IoSlice<'_>], to: &SockAddr) -> io::Result<usize> {
         let deadline = self.deadline(self.snd_timeout);
         let sent = loop {
             match self
                 .inner
-                .send_to_vectored_with_flags(bufs, &to, libc::MSG_NOSIGNAL)
+                .send_to_vectored_with_flags(bufs, to, libc::MSG_NOSIGNAL)
             {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.wait_or_again(Interest::WRITABLE, deadline)?
@@ -116,7 +121,9 @@ impl Socket {
                 other => break other?,
             }
         };
-        if self.state == SocketState::Fresh {
+        // IP sockets are bound implicitly by a send; AF_UNIX ones stay unnamed (Linux
+        // autobinds them only with SO_PASSCRED) and may still be bound afterwards.
+        if self.state == SocketState::Fresh && self.family() != AddressFamily::Unix {
             self.state = SocketState::Bound;
         }
         Ok(sent)

@@ -180,6 +180,17 @@ impl GuestBuilder {
         self
     }
 
+    /// Whether the guest may create AF_UNIX sockets (default [`UnixSockets::Deny`]:
+    /// `sock_open(3, ..)` is `ENOSYS`, as WasmEdge without `--allow-af-unix`). Allowed
+    /// sockets bind and connect only to guest paths inside the preopens. Set it after
+    /// [`Self::network`], which replaces the whole network configuration.
+    ///
+    /// [`UnixSockets::Deny`]: crate::UnixSockets::Deny
+    pub fn unix_sockets(mut self, mode: crate::UnixSockets) -> Self {
+        self.net.options.unix = mode;
+        self
+    }
+
     /// Adds a pre-opened listening socket (Wasmtime's `--tcplisten`): listeners become
     /// fds 3, 4, ... in the order given, before preopened directories.
     pub fn tcplisten(mut self, addr: std::net::SocketAddr) -> Self {

@@ -137,7 +137,7 @@ pub use builder::{DEFAULT_MAX_FDS, GuestBuilder};
 pub use ctx::GuestCtx;
 pub use errno::{Errno, Fault, Trap};
 pub use error::{ExitStatus, RunError};
-pub use socket::{NetConfig, SocketOptions};
+pub use socket::{NetConfig, SocketOptions, UnixSockets};
 pub use stdio::{SharedBuffer, Stdio};
 
 #[cfg(test)]

@@ -24,8 +24,10 @@ use crate::{
 };
 
 mod poll;
+pub(crate) mod unix;
 
 pub(crate) use poll::wait_pending;
+pub use unix::UnixSockets;
 
 /// The poller shared by a guest's sockets.
 pub(crate) type SharedPoller = Arc<Mutex<Poller>>;
@@ -45,6 +47,9 @@ pub struct SocketOptions {
     /// Byte order of the port `sock_recv_from_v2` writes (default host order, so the
     /// Rust SDK's `recv_from` reports the right port; WasmEdge writes network order).
     pub recv_from_port_order: PortOrder,
+    /// Whether `sock_open(AF_UNIX, ..)` works (default [`UnixSockets::Deny`]: `ENOSYS`,
+    /// as WasmEdge without `--allow-af-unix`); paths stay inside the preopens.
+    pub unix: UnixSockets,
 }
 
 impl Default for SocketOptions {
@@ -52,6 +57,7 @@ impl Default for SocketOptions {
         SocketOptions {
             nodelay: true,
             recv_from_port_order: PortOrder::Host,
+            unix: UnixSockets::Deny,
         }
     }
 }
@@ -146,6 +152,7 @@ impl NetState {
     /// Applies the host-side options to a new socket.
     pub(crate) fn configure(&self, sock: &mut Socket) {
         if sock.kind() == SocketKind::Stream
+            && sock.family() != hostsock::AddressFamily::Unix
             && !self.options.nodelay
             && let Err(err) = sock.set_nodelay(false)
         {
@@ -159,6 +166,8 @@ impl NetState {
 pub struct SocketDesc {
     /// The host socket (and its poller registration, made on first `poll_oneoff`).
     pub(crate) sock: Socket,
+    /// Guest paths of an AF_UNIX socket (see [`unix`]); empty for IP sockets.
+    pub(crate) names: unix::UnixNames,
     /// Readiness the poller reported during the current `poll_oneoff`.
     ready: ReadyHint,
 }
@@ -168,6 +177,7 @@ impl SocketDesc {
     pub(crate) fn new(sock: Socket) -> Self {
         SocketDesc {
             sock,
+            names: unix::UnixNames::default(),
             ready: ReadyHint::default(),
         }
     }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use clap::{Args, ValueEnum};
 use hostsock::{Grant, NetUse, NetworkPolicy};
 use netaddr::wasmedge::PortOrder;
-use runtime_glue::{NetConfig, SocketOptions};
+use runtime_glue::{NetConfig, SocketOptions, UnixSockets};
 
 /// Socket options shared by `run` and `demo`.
 #[derive(Debug, Clone, Args)]
@@ -50,6 +50,13 @@ pub(crate) struct NetArgs {
         default_value = "host"
     )]
     pub(crate) recv_from_port_order: PortOrderArg,
+
+    /// Let the guest create AF_UNIX sockets (WasmEdge's flag; without it `sock_open` with
+    /// family 3 fails with ENOSYS, as on WasmEdge). Unlike WasmEdge, socket paths are
+    /// guest paths confined to the --dir preopens like files: binding needs a preopen, a
+    /// path leaving it (`..`, symlinks) gets ENOTCAPABLE.
+    #[arg(long = "allow-af-unix")]
+    pub(crate) allow_af_unix: bool,
 }
 
 /// `--recv-from-port-order` values.
@@ -87,6 +94,11 @@ impl NetArgs {
                 recv_from_port_order: match self.recv_from_port_order {
                     PortOrderArg::Host => PortOrder::Host,
                     PortOrderArg::Network => PortOrder::Network,
+                },
+                unix: if self.allow_af_unix {
+                    UnixSockets::Allow
+                } else {
+                    UnixSockets::Deny
                 },
             },
             listeners: self.tcplisten.clone(),

@@ -57,6 +57,38 @@ pub(crate) fn read_address(
     wasmedge::decode_address(bytes, port, generation).map_err(addr_errno)
 }
 
+/// A decoded guest address: IP, or an AF_UNIX guest path (V2 storage with family 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum GuestAddr {
+    /// An IPv4/IPv6 address and port.
+    Ip(SocketAddr),
+    /// The `sun_path` bytes before the first NUL (all 108 for an abstract address, which
+    /// `socket::unix` refuses); never handed to the host.
+    Unix(Vec<u8>),
+}
+
+/// [`read_address`], also accepting the AF_UNIX storage form (family 3, `sun_path` at
+/// bytes 2..110) of the `_v2` calls; the port is ignored for it.
+///
+/// # Errors
+///
+/// As [`read_address`].
+pub(crate) fn read_guest_address(
+    mem: &[u8],
+    addr_p: u32,
+    port: u32,
+    generation: Generation,
+) -> Result<GuestAddr, Errno> {
+    let s = address_struct(mem, addr_p)?;
+    let bytes = memory::slice(mem, s.buf, s.buf_len)?;
+    if generation == Generation::V2
+        && let Ok(path) = wasmedge::decode_storage_unix_path(bytes)
+    {
+        return Ok(GuestAddr::Unix(path.to_vec()));
+    }
+    read_address(mem, addr_p, port, generation).map(GuestAddr::Ip)
+}
+
 /// The guest buffer an address struct names, mutably (for outputs).
 ///
 /// # Errors

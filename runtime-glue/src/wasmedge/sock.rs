@@ -12,16 +12,20 @@ use crate::{
     descriptor::{Descriptor, FdEntry},
     errno::{Errno, Fault},
     memory,
-    socket::SocketDesc,
+    socket::{SocketDesc, UnixSockets, unix},
     types::fdflags,
-    wasmedge::{addr::read_address, socket_mut},
+    wasmedge::{
+        addr::{GuestAddr, read_guest_address},
+        socket_mut,
+    },
 };
 
 /// `sock_open(af, socktype, ro_fd_p)`: a new blocking socket.
 ///
 /// # Errors
 ///
-/// `EFAULT` (output), `EINVAL` (family or type), `ENOSYS` (AF_UNIX), `EMFILE`, host errors.
+/// `EFAULT` (output), `EINVAL` (family or type), `ENOSYS` (AF_UNIX unless
+/// [`UnixSockets::Allow`]), `EMFILE`, host errors.
 pub(crate) fn sock_open(
     cx: &mut GuestCtx,
     mem: &mut [u8],
@@ -34,7 +38,10 @@ pub(crate) fn sock_open(
     let family = match AddressFamily::from_wasmedge(u32::from(af)).map_err(|_| Errno::Inval)? {
         AddressFamily::Ipv4 => HostFamily::Ipv4,
         AddressFamily::Ipv6 => HostFamily::Ipv6,
-        AddressFamily::Unix => return Err(Errno::Nosys.into()),
+        AddressFamily::Unix => match cx.net.options.unix {
+            UnixSockets::Allow => HostFamily::Unix,
+            UnixSockets::Deny => return Err(Errno::Nosys.into()),
+        },
         AddressFamily::Unspec => return Err(Errno::Inval.into()),
     };
     let ty = Narrowing::Truncate
@@ -50,7 +57,7 @@ pub(crate) fn sock_open(
     let vacant = cx.fds.vacant_fd()?;
     let mut sock = Socket::open(family, kind, cx.net.policy.clone())?;
     cx.net.configure(&mut sock);
-    let fd = vacant.insert(entry(sock, 0));
+    let fd = vacant.insert(entry(SocketDesc::new(sock), 0));
     memory::write_u32(mem, ro_fd_p, fd)?;
     Ok(())
 }
@@ -71,29 +78,40 @@ pub(crate) fn sock_open_v2(
 }
 
 /// The fd-table entry of a new socket with `flags` (fdflags) recorded.
-fn entry(sock: Socket, flags: u16) -> FdEntry {
+fn entry(desc: SocketDesc, flags: u16) -> FdEntry {
     let rights = SocketDesc::rights();
-    let mut entry = FdEntry::new(Descriptor::Socket(SocketDesc::new(sock)), rights, rights);
+    let mut entry = FdEntry::new(Descriptor::Socket(desc), rights, rights);
     entry.flags = flags;
     entry
 }
 
-/// The host operation behind `sock_bind` / `sock_connect`.
+/// The host operation behind `sock_bind` / `sock_connect` for an IP address.
 type AddrOp = fn(&mut Socket, SocketAddr) -> std::io::Result<()>;
 
+/// The operation behind `sock_bind_v2` / `sock_connect_v2` for an AF_UNIX guest path.
+type UnixOp = fn(&mut GuestCtx, u32, &[u8]) -> Result<(), Fault>;
+
 /// Shared body of `sock_bind` and `sock_connect` (both generations): the address is
-/// read and checked (`EFAULT`, `EINVAL`) before the fd (`EBADF`, `ENOTSOCK`), then `op`.
+/// read and checked (`EFAULT`, `EINVAL`) before the fd (`EBADF`, `ENOTSOCK`), then `op`
+/// (an IP address) or `unix_op` (an AF_UNIX path, V2 storage only).
 fn with_address(
     cx: &mut GuestCtx,
     mem: &[u8],
     [fd, addr_p, port]: [u32; 3],
     g: Generation,
-    op: AddrOp,
+    (op, unix_op): (AddrOp, UnixOp),
 ) -> Result<(), Fault> {
-    let addr = read_address(mem, addr_p, port, g)?;
-    op(&mut socket_mut(cx, fd)?.sock, addr)?;
+    match read_guest_address(mem, addr_p, port, g)? {
+        GuestAddr::Ip(addr) => op(&mut socket_mut(cx, fd)?.sock, addr)?,
+        GuestAddr::Unix(path) => unix_op(cx, fd, &path)?,
+    }
     Ok(())
 }
+
+/// `sock_bind*`'s pair of operations.
+const BIND: (AddrOp, UnixOp) = (Socket::bind, unix::bind);
+/// `sock_connect*`'s pair of operations.
+const CONNECT: (AddrOp, UnixOp) = (Socket::connect, unix::connect);
 
 /// `sock_bind(fd, addr_p, port)`: V1, 4/16-byte addresses.
 ///
@@ -107,7 +125,7 @@ pub(crate) fn sock_bind(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    with_address(cx, mem, [fd, addr_p, port], Generation::V1, Socket::bind)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V1, BIND)
 }
 
 /// `sock_bind_v2(fd, addr_p, port)`: also the 128-byte storage form.
@@ -122,7 +140,7 @@ pub(crate) fn sock_bind_v2(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    with_address(cx, mem, [fd, addr_p, port], Generation::V2, Socket::bind)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V2, BIND)
 }
 
 /// `sock_listen(fd, backlog)`.
@@ -167,7 +185,7 @@ pub(crate) fn sock_connect(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    with_address(cx, mem, [fd, addr_p, port], Generation::V1, Socket::connect)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V1, CONNECT)
 }
 
 /// `sock_connect_v2(fd, addr_p, port)`: also the 128-byte storage form.
@@ -182,7 +200,7 @@ pub(crate) fn sock_connect_v2(
     addr_p: u32,
     port: u32,
 ) -> Result<(), Fault> {
-    with_address(cx, mem, [fd, addr_p, port], Generation::V2, Socket::connect)
+    with_address(cx, mem, [fd, addr_p, port], Generation::V2, CONNECT)
 }
 
 /// Accepts on `fd` into a new guest fd with `flags`. Room for a guest fd is checked
@@ -205,9 +223,26 @@ fn accept(
     } else {
         Blocking::Yes
     };
-    let (mut sock, _peer) = socket_mut(cx, fd)?.sock.accept(blocking)?;
+    let listener = socket_mut(cx, fd)?;
+    let (mut sock, names) = if listener.sock.family() == HostFamily::Unix {
+        // The peer's host path (if any) means nothing to the guest: unnamed. The local
+        // name is the listener's, as Linux reports for an accepted UNIX socket.
+        let (sock, _peer) = listener.sock.accept_unix(blocking)?;
+        let names = unix::UnixNames {
+            local: listener.names.local.clone(),
+            peer: None,
+        };
+        (sock, names)
+    } else {
+        (
+            listener.sock.accept(blocking)?.0,
+            unix::UnixNames::default(),
+        )
+    };
     cx.net.configure(&mut sock);
-    let new_fd = cx.fds.insert(entry(sock, flags & fdflags::NONBLOCK))?;
+    let mut desc = SocketDesc::new(sock);
+    desc.names = names;
+    let new_fd = cx.fds.insert(entry(desc, flags & fdflags::NONBLOCK))?;
     memory::write_u32(mem, ro_fd_p, new_fd)?;
     Ok(())
 }

@@ -1,17 +1,15 @@
-//! [`DenseBitmap`]: flat bitmaps over the fds `[0, bound)`, for lowest-free.
+//! [`DenseTable`]: flat bitmaps and entries over the fds `[0, bound)`,
+//! for lowest-free.
 //!
 //! Lowest-free fds are dense: the policy never hands out an fd above
-//! `floor + open fds`, so a flat array indexed by fd wastes nothing and
-//! needs no tree walk — the layout of Linux's `struct fdtable`. Each
-//! `Word` covers 64 fds: a `used` word (open or quarantined; Linux's
-//! `open_fds`), a `quar` word (quarantined) and a `marked` flag; the slab
-//! keys live in a parallel flat `slots` array indexed by fd. An insert or
-//! remove touches one `Word` and one slot and nothing else (unless a word
-//! marked full stops being full). Open is `used & !quar`, so the common
-//! insert and remove write only `used` and, for insert, the slot. Keeping
-//! the keys out of `Word` keeps both strides cheap to index (24 and 4
-//! bytes; with the keys inside, 280 bytes needs a multiply): measured ~7%
-//! faster insert+remove cycles.
+//! `floor + open fds`, so a flat array indexed by fd wastes little and
+//! needs no tree walk — the layout of Linux's `struct fdtable`, whose
+//! `fd_array` holds each open fd's file. Each `Word` covers 64 fds: a
+//! `used` word (open or quarantined; Linux's `open_fds`), a `quar` word
+//! (quarantined) and a `marked` flag; the entries themselves live in a
+//! parallel flat `cells` array indexed by fd. An insert or remove touches
+//! one `Word` and one cell and nothing else (unless a word marked full
+//! stops being full): no second lookup in a slab, no free list, no key.
 //!
 //! Above the words sit summary levels: bit `i` of `full0` is set iff word
 //! `i` has no free fd (Linux's `full_fds_bits`); bit `i` of `upper[0]` iff
@@ -21,15 +19,15 @@
 //! Bits of items past the end are clear, and such items sit only at the
 //! end of a level, so "first clear bit is past the end" means "none free".
 //!
-//! Invariants: `words.len()` is a power of two (or zero); `quar` bits are
-//! a subset of `used` bits; a word's `marked` flag equals its `full0` bit;
+//! Invariants: `words.len()` is a power of two (or zero) and
+//! `cells.len() == 64 * words.len()`; an fd's `used` bit is set iff its
+//! cell is not `Cell::Free`, and its `quar` bit iff the cell is
+//! `Cell::Quarantined`; a word's `marked` flag equals its `full0` bit;
 //! a set `full0` bit means the word is full, but a word that filled may
 //! have its bit still clear — marking it on every fill would make each
 //! insert+remove cycle at a nearly full word write the summary twice —
 //! until a search meets it and marks it; the upper levels are exact
 //! summaries of the level below.
-
-use crate::map::Slot;
 
 /// log2 of the fds per word.
 const BITS: u32 = 6;
@@ -54,13 +52,22 @@ fn bit(fd: u64) -> u64 {
     1 << (fd & 63)
 }
 
-/// Flat used/quarantined bitmaps and slots over `[0, bound)`; see the module docs.
-#[derive(Clone, Default)]
-pub(crate) struct DenseBitmap {
+/// What one fd of the flat part holds.
+#[derive(Debug)]
+pub(crate) enum Cell<T> {
+    /// Not used.
+    Free,
+    /// Open, with its entry.
+    Open(T),
+    /// Closed but not yet reusable; closed at this allocation tick.
+    Quarantined(u32),
+}
+
+/// Flat bitmaps and entries over `[0, bound)`; see the module docs.
+pub(crate) struct DenseTable<T> {
     words: Vec<Word>,
-    /// `slots[fd]`: slab key of an open fd, allocation tick of a
-    /// quarantined one; `slots.len() == 64 * words.len()`.
-    slots: Vec<u32>,
+    /// `cells[fd]`: what `fd` holds; `cells.len() == 64 * words.len()`.
+    cells: Vec<Cell<T>>,
     /// Summary level over `words` (kept apart from the levels above it,
     /// which change 64 times less often, to save an indirection on the
     /// hot path); empty iff `words` is.
@@ -69,7 +76,17 @@ pub(crate) struct DenseBitmap {
     upper: Vec<Vec<u64>>,
 }
 
-impl DenseBitmap {
+impl<T> DenseTable<T> {
+    /// An empty table (bound 0).
+    pub(crate) fn new() -> Self {
+        Self {
+            words: Vec::new(),
+            cells: Vec::new(),
+            full0: Vec::new(),
+            upper: Vec::new(),
+        }
+    }
+
     /// One past the last fd covered.
     #[inline]
     pub(crate) fn bound(&self) -> u64 {
@@ -78,111 +95,102 @@ impl DenseBitmap {
 
     /// What `fd` holds, or `None` if `fd` is at or above the bound.
     #[inline]
-    pub(crate) fn slot(&self, fd: u64) -> Option<Slot> {
-        let w = self.words.get((fd >> BITS) as usize)?;
-        let (b, value) = (bit(fd), *self.slots.get(fd as usize)?);
-        Some(if w.used & b == 0 {
-            Slot::Free
-        } else if w.quar & b != 0 {
-            Slot::Quarantined(value)
-        } else {
-            Slot::Open(value)
-        })
+    pub(crate) fn cell(&self, fd: u64) -> Option<&Cell<T>> {
+        self.cells.get(fd as usize)
+    }
+
+    /// The entry of `fd` if it is open, mutably.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, fd: u64) -> Option<&mut T> {
+        match self.cells.get_mut(fd as usize)? {
+            Cell::Open(value) => Some(value),
+            Cell::Free | Cell::Quarantined(_) => None,
+        }
     }
 
     /// The insert fast path of lowest-free: if the word holding `start`
-    /// has a free fd at or above it, marks the first one open with slab
-    /// key `key` and returns it. `None` sends the caller to the general
-    /// path (free fd in a later word, or `start` past the bound).
+    /// has a free fd at or above it, opens the first one with `value` and
+    /// returns it. `Err(value)` sends the caller to the general path (free
+    /// fd in a later word, or `start` past the bound).
     #[inline]
-    pub(crate) fn claim(&mut self, start: u64, key: u32) -> Option<u64> {
+    pub(crate) fn claim(&mut self, start: u64, value: T) -> Result<u64, T> {
         let i = (start >> BITS) as usize;
-        let w = self.words.get_mut(i)?;
+        let Some(w) = self.words.get_mut(i) else {
+            return Err(value);
+        };
         // Free fds at or above `start` in its word, shifted down to it.
         let free = (!w.used).wrapping_shr(start as u32);
         if free == 0 {
-            return None;
+            return Err(value);
         }
         let fd = start + u64::from(free.trailing_zeros());
-        let slot = self.slots.get_mut(fd as usize)?;
+        let Some(cell) = self.cells.get_mut(fd as usize) else {
+            return Err(value);
+        };
         // If this fills the word, its `full0` bit is left clear (stale):
         // the search that meets it sets it (see `first_free_after`).
         // (`wrapping_shl` shifts by `fd % 64`, as x86 does natively.)
         w.used |= 1u64.wrapping_shl(fd as u32);
-        *slot = key;
-        Some(fd)
+        *cell = Cell::Open(value);
+        Ok(fd)
     }
 
-    /// Sets `fd`'s slot; `false` (and no change) if `fd` is at or above
-    /// the bound.
-    #[inline]
-    pub(crate) fn set(&mut self, fd: u64, slot: Slot) -> bool {
+    /// Stores `cell` at `fd`, replacing what was there, and updates the
+    /// bits; `Err(cell)` (no change) if `fd` is at or above the bound.
+    pub(crate) fn put(&mut self, fd: u64, cell: Cell<T>) -> Result<Cell<T>, Cell<T>> {
         let i = (fd >> BITS) as usize;
-        let (Some(w), Some(value)) = (self.words.get_mut(i), self.slots.get_mut(fd as usize))
-        else {
-            return false;
+        let (Some(w), Some(slot)) = (self.words.get_mut(i), self.cells.get_mut(fd as usize)) else {
+            return Err(cell);
         };
         let b = bit(fd);
-        match slot {
-            Slot::Free => {
-                w.used &= !b;
-                w.quar &= !b;
-            }
-            Slot::Open(key) => {
-                w.used |= b;
-                w.quar &= !b;
-                *value = key;
-            }
-            Slot::Quarantined(tick) => {
-                w.used |= b;
-                w.quar |= b;
-                *value = tick;
-            }
-        }
+        let (used, quar) = match cell {
+            Cell::Free => (0, 0),
+            Cell::Open(_) => (b, 0),
+            Cell::Quarantined(_) => (b, b),
+        };
+        w.used = (w.used & !b) | used;
+        w.quar = (w.quar & !b) | quar;
+        let old = std::mem::replace(slot, cell);
         // Marking a word that fills is left to the next search, as in
         // `claim`.
         if w.marked && w.used != u64::MAX {
             self.unmark_full(i);
         }
-        true
+        Ok(old)
     }
 
-    /// Closes `fd` if it is open and returns its slab key: frees it, or
-    /// with `quarantine = Some(tick)` keeps it used and stores the tick.
+    /// Closes `fd` if it is open and returns its entry: frees it, or with
+    /// `quarantine = Some(tick)` keeps it used and stores the tick.
     /// `None` if `fd` is at or above the bound, `Some(None)` if not open.
-    /// `quarantine` is `None` only in tables without a quarantine, where
-    /// no fd is ever quarantined: then used means open.
     #[inline]
-    pub(crate) fn close(&mut self, fd: u64, quarantine: Option<u32>) -> Option<Option<u32>> {
-        let i = (fd >> BITS) as usize;
-        let w = self.words.get_mut(i)?;
-        // `wrapping_shl`/`shr` shift by `fd % 64`, as x86 does natively.
-        let b = 1u64.wrapping_shl(fd as u32);
-        let open = match quarantine {
-            None => {
-                debug_assert_eq!(w.quar, 0);
-                w.used
-            }
-            Some(_) => w.used & !w.quar,
-        };
-        if open.wrapping_shr(fd as u32) & 1 == 0 {
+    pub(crate) fn close(&mut self, fd: u64, quarantine: Option<u32>) -> Option<Option<T>> {
+        let cell = self.cells.get_mut(fd as usize)?;
+        if !matches!(cell, Cell::Open(_)) {
             return Some(None);
         }
-        let slot = self.slots.get_mut(fd as usize)?;
-        let key = *slot;
-        match quarantine {
+        let i = (fd >> BITS) as usize;
+        let w = self.words.get_mut(i)?;
+        // `wrapping_shl` shifts by `fd % 64`, as x86 does natively.
+        let b = 1u64.wrapping_shl(fd as u32);
+        let old = match quarantine {
             Some(tick) => {
-                *slot = tick;
                 w.quar |= b;
+                std::mem::replace(cell, Cell::Quarantined(tick))
             }
             None => {
                 w.used &= !b;
-                if w.marked {
+                let marked = w.marked;
+                let old = std::mem::replace(cell, Cell::Free);
+                if marked {
                     self.unmark_full(i);
                 }
+                old
             }
+        };
+        match old {
+            Cell::Open(value) => Some(Some(value)),
+            Cell::Free | Cell::Quarantined(_) => Some(None),
         }
-        Some(Some(key))
     }
 
     /// The lowest free fd in `[start, bound)`, if any. Takes `&mut self`
@@ -304,7 +312,7 @@ impl DenseBitmap {
     /// levels, which costs O(words / 64): amortised by doubling.
     pub(crate) fn grow(&mut self, words: usize) {
         self.words.resize(words, EMPTY);
-        self.slots.resize(words << BITS, 0);
+        self.cells.resize_with(words << BITS, || Cell::Free);
         for w in &mut self.words {
             w.marked = w.used == u64::MAX;
         }
@@ -339,9 +347,9 @@ fn summarise(full: impl Iterator<Item = bool>, items: usize) -> Vec<u64> {
     out
 }
 
-impl std::fmt::Debug for DenseBitmap {
+impl<T> std::fmt::Debug for DenseTable<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DenseBitmap")
+        f.debug_struct("DenseTable")
             .field("bound", &self.bound())
             .field("levels", &(1 + self.upper.len()))
             .finish()

@@ -79,38 +79,39 @@
 //!
 //! # Implementation
 //!
-//! Entries live in a [`slab::Slab`]; slab keys are reused LIFO and are never
-//! fd numbers. Which fds are used, and each open fd's slab key, live in an
-//! fd map (`map.rs`) with two representations, chosen by the policy:
+//! Which fds are used, and each open fd's entry, live in an fd map
+//! (`map.rs`) with two representations, chosen by the policy:
 //!
 //! - **Flat, for lowest-free** (`dense.rs`). Lowest-free fds are dense —
 //!   the policy never hands out an fd above `floor + open fds` — so fds
 //!   `[0, bound)` live in flat arrays indexed by fd, the layout of Linux's
-//!   `struct fdtable`: per 64 fds a `used` word (`open_fds`), a
-//!   `quarantined` word and the 64 slab keys, and above them summary
+//!   `struct fdtable`: per 64 fds a `used` word (`open_fds`) and a
+//!   `quarantined` word, the entries themselves in a flat array of cells
+//!   indexed by fd (Linux's `fd_array`), and above the words summary
 //!   levels (`full_fds_bits`, repeated until one word remains). An insert
 //!   reads the word of the `next_fd` hint, takes its first clear bit and
-//!   stores the key; a remove clears the bit and lowers the hint: no walk,
-//!   no search, no tree. Marking a word full in the summary is left to the
-//!   next search that meets it, so insert+remove cycles at a nearly full
-//!   word do not write the summary twice each. The flat part grows by
-//!   doubling, and only while it stays within 4x the used fds (or 1024
-//!   fds), so `insert_at(2^31 - 1)`, a far `renumber` target or a huge
-//!   floor do not allocate 2^31 / 8 bytes: fds above the bound go to the
-//!   tree below, and move into the flat part if it later grows over them.
+//!   writes the entry into that fd's cell; a remove takes the entry out of
+//!   the cell, clears the bit and lowers the hint: one index, no walk, no
+//!   search, no second lookup in a slab. Marking a word full in the
+//!   summary is left to the next search that meets it, so insert+remove
+//!   cycles at a nearly full word do not write the summary twice each.
+//!   The flat part starts at 64 fds and grows by doubling, only while it
+//!   stays within 4x the used fds (or 1024 fds), so `insert_at(2^31 - 1)`,
+//!   a far `renumber` target or a huge floor do not allocate 2^31 cells:
+//!   fds above the bound go to the tree below, and move into the flat
+//!   part, entries included, if it later grows over them.
 //! - **A counted B+tree, for random and capped** (`tree.rs`), and for
 //!   lowest-free's fds above the flat bound: leaves hold up to 64 used fds
-//!   in order, as `(fd, slab key or tick)` pairs of 8 bytes; inner nodes
-//!   hold up to 32 children with each child's lowest fd and number of used
-//!   fds (and prefix sums of those counts). Memory follows the number of
-//!   fds held, never their values: nodes are at least a quarter full, and
-//!   an emptied tree frees everything.
-//!
-//! The fd -> slab key map is this structure itself rather than a
-//! `HashMap<u32, usize>`: the used/free state must be reached anyway, so
-//! storing the key beside it makes a lookup one index (flat) or one
-//! descent of a few nodes (tree), with no hashing and no second structure
-//! to keep consistent, and gives ascending iteration for free.
+//!   in order, as `(fd, slab key or tick)` pairs of 8 bytes, and the
+//!   entries live in a [`slab::Slab`] (keys reused LIFO, never fd
+//!   numbers); inner nodes hold up to 32 children with each child's lowest
+//!   fd and number of used fds (and prefix sums of those counts). Memory
+//!   follows the number of fds held, never their values: nodes are at
+//!   least a quarter full, and an emptied tree frees everything. The tree
+//!   is the fd -> key map itself rather than a `HashMap<u32, usize>`:
+//!   the used/free state must be reached anyway, so the key beside it
+//!   costs no second structure to keep consistent, and ascending
+//!   iteration comes for free.
 //!
 //! Lowest-free starts at a `next_fd` hint (as Linux does), takes the first
 //! clear bit of that word, or walks the summary levels up to the first
@@ -128,12 +129,12 @@
 //! open, and its slot stores its closing tick so a stale ring entry, left
 //! behind after `insert_at` or `renumber` took the fd, is recognised.
 //!
-//! Memory (`benches/memory.rs`): about 4.4 bytes per fd of the flat part
-//! for lowest-free (at most ~18 bytes per used fd, as the flat part is at
-//! most 4x the used fds when it grows), and 14-22 bytes per fd in the tree
-//! for random fds anywhere in `[0, 2^31)` (8 bytes of entry, leaves about
-//! two-thirds full, arena growth slack), on top of the `Slab`'s own 16-26
-//! bytes per entry for `u64` entries.
+//! Memory (`benches/memory.rs`, `u64` entries): lowest-free's flat part
+//! costs a cell (the entry plus a tag: 16 bytes here) and 0.4 bytes of
+//! bitmap per fd covered, 17-27 bytes per open fd in all; random fds
+//! anywhere in `[0, 2^31)` cost 14-22 bytes each in the tree (8 bytes of
+//! entry, leaves about two-thirds full, arena growth slack) plus the
+//! `Slab`'s own 16-26 bytes per entry.
 
 #![forbid(unsafe_code)]
 

@@ -4,24 +4,20 @@ use std::fmt;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use slab::Slab;
 
-use crate::{
-    Fd, FdError, FdPolicy, PolicyKind, VacantFd,
-    map::{FdMap, Slot},
-    quarantine::Quarantine,
-};
+use crate::{Fd, FdError, FdPolicy, PolicyKind, VacantFd, map::FdMap, quarantine::Quarantine};
 
 /// A guest fd table: maps `u32` fds to entries of type `T`.
 ///
-/// Entries live in a [`Slab`]; the fd -> slab-key map and the free/used
-/// state live in flat bitmaps (lowest-free) and a counted B+tree (see
-/// the crate's `# Implementation`).
+/// Entries and the free/used state live in flat arrays indexed by fd
+/// (lowest-free), or in a counted B+tree of fds mapping to keys of a
+/// `Slab` (see the crate's `# Implementation`).
 /// New fds are numbered by the table's [`FdPolicy`]; `insert_at` and
 /// `renumber` place fds explicitly.
 pub struct FdTable<T> {
-    entries: Slab<T>,
-    map: FdMap,
+    map: FdMap<T>,
+    /// Open fds.
+    open: usize,
     policy: FdPolicy,
     /// The policy's floor and end, and whether it is lowest-free, copied
     /// out of `policy` for the insert fast path.
@@ -54,8 +50,8 @@ impl<T> FdTable<T> {
             None => ChaCha8Rng::from_rng(&mut rand::rng()),
         };
         Self {
-            entries: Slab::new(),
             map: FdMap::new(policy.kind() == PolicyKind::Lowest),
+            open: 0,
             next_fd: u64::from(policy.floor()),
             quarantine: Quarantine::new(policy.quarantine()),
             floor: u64::from(policy.floor()),
@@ -93,16 +89,17 @@ impl<T> FdTable<T> {
     pub fn insert(&mut self, value: T) -> Result<Fd, FdError> {
         // Fast path (lowest-free, no quarantine, the hint's word has a free
         // fd): one word of the flat bitmap, no search and no tree.
-        if self.entries.len() < self.fast_limit {
-            let key = self.entries.insert(value);
-            if let Some(fd) = self.map.claim(self.next_fd, key as u32) {
-                // Every fd in [next_fd, fd] is now used.
-                self.next_fd = fd + 1;
-                return Ok(fd as Fd);
+        if self.open < self.fast_limit {
+            match self.map.claim(self.next_fd, value) {
+                Ok(fd) => {
+                    // Every fd in [next_fd, fd] is now used.
+                    self.next_fd = fd + 1;
+                    self.open += 1;
+                    return Ok(fd as Fd);
+                }
+                // Rare (the hint's word is full): the general path.
+                Err(value) => return self.insert_slow(value),
             }
-            // Rare (the hint's word is full): undo, take the general path.
-            let value = self.entries.remove(key);
-            return self.insert_slow(value);
         }
         self.insert_slow(value)
     }
@@ -134,41 +131,38 @@ impl<T> FdTable<T> {
         if fd >= self.policy.end() {
             return Err(FdError::OutOfRange { fd });
         }
-        if self.map.key(fd).is_some() {
+        if self.map.get(fd).is_some() {
             return Err(FdError::InUse { fd });
         }
-        if self.entries.len() >= self.limit {
+        if self.open >= self.limit {
             return Err(FdError::TableFull);
         }
-        let key = self.entries.insert(value);
-        let held = self.held();
-        self.map.set(fd, Slot::Open(key as u32), held);
+        self.place(fd, value);
         Ok(())
     }
 
     /// The entry at `fd`, if open.
     #[inline]
     pub fn get(&self, fd: Fd) -> Option<&T> {
-        self.entries.get(self.map.key(fd)? as usize)
+        self.map.get(fd)
     }
 
     /// The entry at `fd`, mutably, if open.
     #[inline]
     pub fn get_mut(&mut self, fd: Fd) -> Option<&mut T> {
-        self.entries.get_mut(self.map.key(fd)? as usize)
+        self.map.get_mut(fd)
     }
 
     /// Whether `fd` is open.
     pub fn contains(&self, fd: Fd) -> bool {
-        self.map.key(fd).is_some()
+        self.map.get(fd).is_some()
     }
 
     /// Closes `fd` and returns its entry, or `None` if it was not open.
     /// With a quarantine the fd is held back from reuse.
     #[inline(always)]
     pub fn try_remove(&mut self, fd: Fd) -> Option<T> {
-        let key = self.close(fd)?;
-        Some(self.entries.remove(key as usize))
+        self.close(fd)
     }
 
     /// Closes `fd` and returns its entry.
@@ -192,18 +186,24 @@ impl<T> FdTable<T> {
     /// [`FdError::BadFd`] if `from` is not open, [`FdError::OutOfRange`] if
     /// `to` is outside the policy's range.
     pub fn renumber(&mut self, from: Fd, to: Fd) -> Result<Option<T>, FdError> {
-        let key = self.map.key(from).ok_or(FdError::BadFd { fd: from })?;
+        if !self.contains(from) {
+            return Err(FdError::BadFd { fd: from });
+        }
         if to >= self.policy.end() {
             return Err(FdError::OutOfRange { fd: to });
         }
         if from == to {
             return Ok(None);
         }
-        let old = self.map.key(to).map(|k| self.entries.remove(k as usize));
-        let held = self.held();
-        self.map.set(to, Slot::Open(key), held);
-        self.close(from);
-        Ok(old)
+        // Checked above: `from` is open, `to` in range. No failure below.
+        let Some(value) = self.close(from) else {
+            return Err(FdError::BadFd { fd: from });
+        };
+        if let Some(slot) = self.map.get_mut(to) {
+            return Ok(Some(std::mem::replace(slot, value)));
+        }
+        self.place(to, value);
+        Ok(None)
     }
 
     /// Open fds and their entries in ascending fd order.
@@ -216,38 +216,47 @@ impl<T> FdTable<T> {
 
     /// How many fds are open.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.open
     }
 
     /// Whether no fd is open.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.open == 0
     }
 
     /// Closes `fd` if open — frees it, or quarantines it if enabled — and
-    /// returns its slab key; the caller handles the entry.
+    /// returns its entry.
     #[inline(always)]
-    fn close(&mut self, fd: Fd) -> Option<u32> {
+    fn close(&mut self, fd: Fd) -> Option<T> {
         if self.quarantine.enabled() {
             return self.close_quarantined(fd);
         }
-        let key = self.map.close(fd, None)?;
+        let value = self.map.close(fd, None)?;
+        self.open -= 1;
         self.lower_hint(fd);
-        Some(key)
+        Some(value)
     }
 
     /// `close` with the quarantine on: the fd stays used, with its tick.
     #[inline(never)]
-    fn close_quarantined(&mut self, fd: Fd) -> Option<u32> {
-        let key = self.map.close(fd, self.quarantine.now())?;
+    fn close_quarantined(&mut self, fd: Fd) -> Option<T> {
+        let value = self.map.close(fd, self.quarantine.now())?;
+        self.open -= 1;
         self.quarantine.close(fd);
-        Some(key)
+        Some(value)
+    }
+
+    /// Opens `fd` (not open) with `value`.
+    fn place(&mut self, fd: Fd, value: T) {
+        let held = self.held();
+        self.map.place(fd, value, held);
+        self.open += 1;
     }
 
     /// About how many fds are used: open plus quarantined (an upper
     /// bound); sizes the flat part of the map.
     fn held(&self) -> usize {
-        self.entries.len() + self.quarantine.pending()
+        self.open + self.quarantine.pending()
     }
 
     /// `fd` just became free: the lowest free fd may now be lower.
@@ -266,7 +275,7 @@ impl<T> FdTable<T> {
     /// Picks the fd the next allocation gets, without installing it.
     #[inline]
     fn choose(&mut self) -> Result<Fd, FdError> {
-        if self.entries.len() >= self.limit {
+        if self.open >= self.limit {
             return Err(FdError::TableFull);
         }
         if self.quarantine.enabled() {
@@ -305,8 +314,8 @@ impl<T> FdTable<T> {
     /// again) no longer matches the fd's slot and is skipped.
     fn release_due(&mut self) {
         while let Some((fd, tick)) = self.quarantine.pop_due() {
-            if self.map.slot(fd) == Slot::Quarantined(tick) {
-                self.map.set(fd, Slot::Free, 0);
+            if self.map.quarantined_at(fd) == Some(tick) {
+                self.map.release(fd);
                 self.lower_hint(fd);
             }
         }
@@ -315,9 +324,7 @@ impl<T> FdTable<T> {
     /// Installs `value` at `fd`, which `choose` just returned.
     #[inline]
     pub(crate) fn commit(&mut self, fd: Fd, value: T) {
-        let key = self.entries.insert(value);
-        let held = self.held();
-        self.map.set(fd, Slot::Open(key as u32), held);
+        self.place(fd, value);
         self.quarantine.tick();
         if u64::from(fd) == self.next_fd {
             // `next_fd` was <= the lowest free fd and is now used.
@@ -329,7 +336,7 @@ impl<T> FdTable<T> {
 #[cfg(test)]
 impl<T> FdTable<T> {
     /// The fd map, for unit tests of its layout.
-    pub(crate) fn map(&self) -> &FdMap {
+    pub(crate) fn map(&self) -> &FdMap<T> {
         &self.map
     }
 }

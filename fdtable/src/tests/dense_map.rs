@@ -2,10 +2,7 @@
 //! fds far beyond it, renumbering across it, quarantine, and the stale
 //! `full0` bits the insert fast path leaves.
 
-use crate::{
-    FD_END, FdPolicy, FdTable,
-    map::{FdMap, Slot},
-};
+use crate::{FD_END, FdPolicy, FdTable, map::FdMap};
 
 #[test]
 fn lowest_fds_stay_in_the_flat_part_as_it_grows() {
@@ -105,16 +102,19 @@ fn floor_above_the_flat_part_still_allocates_lowest() {
 }
 
 /// Opens `fds` through the fast path, in order, as lowest-free does.
-fn claim_all(map: &mut FdMap, fds: std::ops::Range<u64>) {
+fn claim_all(map: &mut FdMap<u64>, fds: std::ops::Range<u64>) {
     for fd in fds {
-        assert_eq!(map.claim(fd, fd as u32), Some(fd));
+        assert_eq!(map.claim(fd, fd), Ok(fd));
     }
 }
 
 #[test]
 fn search_repairs_full_bits_the_fast_path_left_stale() {
     let mut map = FdMap::new(true);
-    map.set(0, Slot::Open(0), 0); // grows the flat part to 1024 fds
+    map.place(0, 0, 0); // grows the flat part to 64 fds
+    map.place(1000, 1000, 0); // and to 1024
+    assert_eq!(map.dense_bound(), 1024);
+    assert_eq!(map.close(1000, None), Some(1000));
     claim_all(&mut map, 1..256);
     // Words 0..3 are full but were filled by `claim`: the search must
     // not stop at them.
@@ -123,22 +123,24 @@ fn search_repairs_full_bits_the_fast_path_left_stale() {
     assert_eq!(map.close(70, None), Some(70));
     assert_eq!(map.first_free(0), 70);
     assert_eq!(map.first_free(71), 256);
-    map.set(70, Slot::Open(70), 0);
+    map.place(70, 70, 0);
     assert_eq!(map.first_free(0), 256);
 }
 
 #[test]
 fn full_flat_part_continues_in_the_tree() {
     let mut map = FdMap::new(true);
-    map.set(0, Slot::Open(0), 0);
-    claim_all(&mut map, 1..1024);
-    assert_eq!(map.claim(1023, 0), None);
+    map.place(1023, 1023, 0);
+    assert_eq!(map.dense_bound(), 1024);
+    assert_eq!(map.close(1023, None), Some(1023));
+    claim_all(&mut map, 0..1024);
+    assert_eq!(map.claim(1023, 0), Err(0));
     assert_eq!(map.first_free(0), 1024);
     // 4 x 1024 used fds allow the flat part to double.
-    map.set(1024, Slot::Open(1024), 1024);
+    map.place(1024, 1024, 1024);
     assert_eq!(map.dense_bound(), 2048);
     assert_eq!(map.first_free(5), 1025);
-    assert_eq!(map.key(1024), Some(1024));
+    assert_eq!(map.get(1024), Some(&1024));
 }
 
 /// Lowest-free against a model (freed fds below the high-water mark) with
@@ -174,4 +176,32 @@ fn lowest_matches_a_model_across_summary_levels() {
         }
     }
     assert_eq!(table.len(), high as usize - free.len());
+}
+
+/// Entries live in the flat part's cells or in the slab, and move between
+/// them on growth and renumbering: none is lost, duplicated or leaked.
+#[test]
+fn every_entry_is_dropped_exactly_once() {
+    use std::rc::Rc;
+
+    let token = Rc::new(());
+    let mut table = FdTable::new(FdPolicy::lowest().with_quarantine(3));
+    table.insert_at(1500, Rc::clone(&token)).unwrap(); // tree + slab
+    table.insert_at(FD_END - 1, Rc::clone(&token)).unwrap();
+    for _ in 0..1400 {
+        table.insert(Rc::clone(&token)).unwrap(); // grows over 1500
+    }
+    assert_eq!(table.map().tree_used(), 1);
+    assert_eq!(
+        table.renumber(7, FD_END - 1).map(|old| old.is_some()),
+        Ok(true)
+    );
+    assert_eq!(
+        table.renumber(FD_END - 1, 9).map(|old| old.is_some()),
+        Ok(true)
+    );
+    drop(table.try_remove(100));
+    assert_eq!(Rc::strong_count(&token), 1 + table.len());
+    drop(table);
+    assert_eq!(Rc::strong_count(&token), 1);
 }

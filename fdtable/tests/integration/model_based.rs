@@ -64,14 +64,42 @@ fn options() -> impl Strategy<Value = (u64, u32, u32)> {
     (any::<u64>(), prop_oneof![Just(0u32), 1..6u32], 0..4u32)
 }
 
+/// Lowest-free, with `Near` fds around 0, across the flat part's first
+/// growth (64 fds), past its 1024-fd minimum, or at the top of the range
+/// (those go to the tree and move into the flat part when it grows).
 fn lowest_case() -> impl Strategy<Value = Case> {
-    (options(), limit()).prop_map(|((_, quarantine, floor), limit)| Case {
+    let base = prop_oneof![Just(0), Just(40), Just(1010), Just(FD_END - 40)];
+    (options(), limit(), base).prop_map(|((_, quarantine, floor), limit, base)| Case {
         policy: FdPolicy::lowest()
             .with_quarantine(quarantine)
             .with_floor(floor),
         limit,
-        base: 0,
+        base,
     })
+}
+
+/// Capped with room for hundreds of fds, for long plans: the tree's
+/// leaves (64 fds) split, merge and refill, and its root grows a level.
+fn capped_wide_case() -> impl Strategy<Value = Case> {
+    (options(), 200..600u32).prop_map(|((seed, quarantine, floor), cap)| Case {
+        policy: FdPolicy::capped(cap)
+            .with_seed(seed)
+            .with_quarantine(quarantine)
+            .with_floor(floor),
+        limit: usize::MAX,
+        base: cap - 20,
+    })
+}
+
+/// Long plans that mostly insert, then churn.
+fn long_plans() -> impl Strategy<Value = Vec<PlanOp>> {
+    let op = prop_oneof![
+        6 => Just(PlanOp::Insert),
+        1 => fd_ref().prop_map(PlanOp::InsertAt),
+        3 => fd_ref().prop_map(PlanOp::Remove),
+        1 => (fd_ref(), fd_ref()).prop_map(|(a, b)| PlanOp::Renumber(a, b)),
+    ];
+    prop::collection::vec(op, 300..900)
 }
 
 fn capped_case() -> impl Strategy<Value = Case> {
@@ -194,6 +222,20 @@ proptest! {
 
     #[test]
     fn random_over_the_whole_space_matches_model(case in random_wide_case(), plan in plans()) {
+        run(&case, &plan)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases() / 8))]
+
+    #[test]
+    fn capped_with_hundreds_of_fds_matches_model(case in capped_wide_case(), plan in long_plans()) {
+        run(&case, &plan)?;
+    }
+
+    #[test]
+    fn lowest_with_hundreds_of_fds_matches_model(case in lowest_case(), plan in long_plans()) {
         run(&case, &plan)?;
     }
 }

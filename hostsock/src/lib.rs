@@ -66,12 +66,13 @@
 //! Every host socket is `O_NONBLOCK`. A guest in blocking mode is served by retrying
 //! after a single-fd `poll` bounded by the socket's stored `SO_RCVTIMEO`/`SO_SNDTIMEO`, so
 //! no guest call can block the host in a way that cannot time out. The [`Poller`] keeps
-//! one oneshot epoll registration per key (slab key = poller key, independent of guest
-//! fds) and re-arms only keys whose interest changed or that fired. It registers the
-//! socket's own fd (one host fd per socket); the registration is a private field of the
-//! [`Socket`], whose `Drop` deletes it from the poller before the fd closes. The only
-//! `unsafe` is that `polling::Poller::add` call; `FIONREAD` goes through rustix's safe
-//! wrapper.
+//! one edge-triggered epoll registration per key (slab key = poller key, independent of
+//! guest fds), made once and never modified, and caches per key whether an edge says the
+//! socket may be ready, so a question about a socket whose state did not change costs no
+//! system call ([`Poller::may_be_ready`], [`Poller::check`]). It registers the socket's
+//! own fd (one host fd per socket); the registration is a private field of the
+//! [`Socket`], whose `Drop` deletes it from the poller before the fd closes. epoll,
+//! `poll` and `FIONREAD` go through rustix's safe wrappers: the crate has no `unsafe`.
 //!
 //! AF_UNIX sockets take no paths: they bind to a name inside an open directory fd and
 //! connect to an open fd of the socket file, through `/proc/self/fd/<fd>`, so a caller

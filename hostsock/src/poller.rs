@@ -1,31 +1,45 @@
-//! A persistent readiness poller over `polling` 3, registering each socket's own fd.
+//! A persistent readiness poller: each socket's own fd registered once, edge-triggered,
+//! with a per-socket readiness cache.
 //!
 //! A socket is registered once ([`Poller::insert`]) under a slab key that is independent
-//! of any guest fd (async-io `src/reactor.rs`). Each [`Poller::wait`] re-arms only the
-//! keys whose interest differs from what the kernel already holds, so a wait over N
-//! subscriptions costs one `epoll_wait` plus O(N) bookkeeping; the naive alternative
-//! (register, wait, unregister every time) costs 2N extra system calls.
+//! of any guest fd (async-io `src/reactor.rs`), for reading *and* writing, edge-triggered
+//! (`EPOLLET`), and never modified afterwards: a wait costs one `epoll_wait` and no
+//! `epoll_ctl` at all, whatever the number of sockets (mio's and tokio's registration).
+//!
+//! # Readiness cache
+//!
+//! Every edge the kernel reports sets bits in the key's entry ([`Poller::collect`]); the
+//! bits mean "may be ready" and are cleared only when a check finds the socket not ready.
+//! So the questions `poll_oneoff` asks cost nothing for the sockets whose state did not
+//! change ([`Poller::check`] answers `None` from the entry alone), and one zero-timeout
+//! `poll(2)` of that one fd for a socket with bits set, which also yields the current
+//! hang-up and error state. An edge cannot be lost: the kernel queues an edge whenever
+//! the socket's state changes (new data, a new connection, freed send space, hang-up),
+//! and bits are cleared only after a `poll(2)` that saw the socket not ready, i.e. before
+//! any edge that can follow it is collected. `EPOLL_CTL_ADD` reports the state at
+//! registration as the first edge, so a new entry starts with no bits. An edge is never
+//! trusted on its own: it may have been queued before the caller consumed the data, so a
+//! key listed by [`Poller::collected`] is asked with [`Poller::check`] like any other.
 //!
 //! The registration is a field of the [`Socket`] itself, not a duplicate fd kept by the
-//! poller: one host fd per socket. `polling::Poller::add` requires the fd to be deleted
-//! from the poller before it is closed; [`Socket`]'s `Drop` deletes first, and the
-//! registration cannot be separated from the socket's fd (both are private fields that
-//! move together), so every way a socket goes away (drop, `mem::replace`, a guest
-//! `fd_close`) deletes before closing.
-//!
-//! `polling` registrations are oneshot: after an event is delivered the kernel disarms
-//! the key, and the next wait that subscribes to it re-arms it with `modify` (which also
-//! re-checks the current level, so nothing is lost). Events for keys that this wait did
-//! not subscribe to (armed by an earlier wait) only disarm them and are not reported.
+//! poller: one host fd per socket. [`Socket`]'s `Drop` deletes it from the epoll set
+//! before its fd closes (both are private fields that move together), so a closed fd
+//! never lingers in the set and its key is given back. Through rustix's epoll wrappers
+//! no `unsafe` is needed: an fd registered and then closed is not a memory-safety hazard
+//! for epoll, only a stale entry, which the `Drop` order rules out.
 
 use std::{
     io,
-    os::fd::{AsFd, BorrowedFd},
+    mem::MaybeUninit,
+    os::fd::{AsFd, BorrowedFd, OwnedFd},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use polling::{Event, Events};
+use rustix::event::{
+    PollFd, PollFlags, Timespec,
+    epoll::{self, EventData, EventFlags},
+};
 use slab::Slab;
 
 use crate::{
@@ -33,22 +47,43 @@ use crate::{
     socket::Socket,
 };
 
+/// Readiness bits of an entry and of an edge.
+mod bits {
+    /// Readable (data, a pending connection, end of file).
+    pub(super) const READ: u8 = 1;
+    /// Writable (send space, a finished connect).
+    pub(super) const WRITE: u8 = 2;
+    /// Full hang-up (`EPOLLHUP`).
+    pub(super) const HUP: u8 = 4;
+    /// A pending socket error (`EPOLLERR`).
+    pub(super) const ERR: u8 = 8;
+    /// What makes a read subscription ready.
+    pub(super) const FOR_READ: u8 = READ | HUP | ERR;
+    /// What makes a write subscription ready.
+    pub(super) const FOR_WRITE: u8 = WRITE | HUP | ERR;
+}
+
+/// How many events one `epoll_wait` takes (more wait in the kernel for the next one).
+const EVENTS: usize = 256;
+
+/// Longest single `epoll_wait` (older kernels reject timeouts above `i32::MAX` ms).
+const MAX_WAIT: Duration = Duration::from_secs(3600);
+
 /// What a [`Poller`] shares with the registrations it handed out.
 #[derive(Debug)]
 struct Shared {
-    epoll: polling::Poller,
+    epoll: OwnedFd,
     /// Keys of dropped registrations, removed from the slab at the next
-    /// [`Poller::insert`] or [`Poller::wait`] (a socket drops without access to the
+    /// [`Poller::insert`] or [`Poller::collect`] (a socket drops without access to the
     /// `Poller`, which the embedder may be holding locked).
     freed: Mutex<Vec<usize>>,
 }
 
 /// A socket's registration in one [`Poller`], stored inside the [`Socket`].
 ///
-/// Invariant: exists only while the socket's fd is registered in `shared.epoll` under
-/// `key`; [`Socket`]'s `Drop` calls [`Registration::delete`] before its fd closes.
-/// Shape from async-io `src/reactor/unix.rs` (`Registration`), with the fd kept by the
-/// owner rather than as a raw number, so no `borrow_raw` is needed.
+/// Invariant: exists only while the socket's fd is in `shared.epoll` under `key`;
+/// [`Socket`]'s `Drop` calls [`Registration::delete`] before its fd closes. Shape from
+/// async-io `src/reactor/unix.rs` (`Registration`).
 #[derive(Debug)]
 pub(crate) struct Registration {
     shared: Arc<Shared>,
@@ -58,7 +93,7 @@ pub(crate) struct Registration {
 impl Registration {
     /// Deletes the fd from the poller (called by `Socket::drop` before the fd closes).
     pub(crate) fn delete(&self, fd: BorrowedFd<'_>) {
-        if let Err(err) = self.shared.epoll.delete(fd) {
+        if let Err(err) = epoll::delete(&self.shared.epoll, fd) {
             tracing::warn!(%err, key = self.key, "hostsock: poller delete failed");
         }
     }
@@ -85,21 +120,6 @@ impl Drop for Socket {
 }
 
 impl Socket {
-    /// The one place `polling::Poller::add` is called.
-    #[allow(unsafe_code)]
-    fn attach(&mut self, shared: &Arc<Shared>, key: usize) -> io::Result<()> {
-        // SAFETY: the fd is `self.inner`, and the registration is stored in `self.reg`
-        // of the same socket. Both are private and never replaced while `reg` is Some,
-        // and `Socket`'s Drop deletes the fd from this poller before `inner` is closed,
-        // so the fd outlives its registration. If `add` fails nothing was registered.
-        unsafe { shared.epoll.add(&self.inner, Event::none(key))? };
-        self.reg = Some(Registration {
-            shared: Arc::clone(shared),
-            key,
-        });
-        Ok(())
-    }
-
     /// The key under which this socket is registered in `poller`, if it is.
     #[must_use]
     pub fn poll_key(&self, poller: &Poller) -> Option<usize> {
@@ -108,25 +128,30 @@ impl Socket {
             .filter(|r| Arc::ptr_eq(&r.shared, &poller.shared))
             .map(|r| r.key)
     }
+
+    /// The key of this socket's registration in whichever poller holds it, without
+    /// access to that poller (an embedder with one poller per guest needs no lock to
+    /// find a socket's key).
+    #[must_use]
+    pub fn registered_key(&self) -> Option<usize> {
+        self.reg.as_ref().map(|r| r.key)
+    }
 }
 
-#[derive(Debug)]
-struct Entry {
-    /// What the kernel currently has armed for this key; `None` = disarmed.
-    armed: Option<Interest>,
-    /// Interest requested by the wait in progress (scratch, reset after each wait).
-    wanted: Option<Interest>,
-    /// Index of this key's first subscription in the wait in progress (its fd).
-    sub: usize,
-}
-
-/// A persistent poller: sockets registered once, interest re-armed only on change.
+/// A persistent poller: sockets registered once (edge-triggered), readiness cached per key.
 #[derive(Debug)]
 pub struct Poller {
-    entries: Slab<Entry>,
+    /// Live keys (the slab hands out and recycles keys; its values are unused).
+    entries: Slab<()>,
+    /// Per key: the "may be ready" bits (see the module docs); a dense byte array, so a
+    /// scan over many keys stays in cache.
+    ready: Vec<u8>,
     shared: Arc<Shared>,
-    events: Events,
-    touched: Vec<usize>,
+    /// Keys that got an edge in the last [`Poller::collect`].
+    collected: Vec<usize>,
+    /// Per-key scratch for [`Poller::wait`]: the merged interest bits of the wait in
+    /// progress (0 = not subscribed).
+    wanted: Vec<u8>,
 }
 
 impl Poller {
@@ -135,14 +160,16 @@ impl Poller {
     /// # Errors
     /// The host error from `epoll_create1` (e.g. `EMFILE`).
     pub fn new() -> io::Result<Poller> {
+        let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
         Ok(Poller {
             entries: Slab::new(),
+            ready: Vec::new(),
             shared: Arc::new(Shared {
-                epoll: polling::Poller::new()?,
+                epoll,
                 freed: Mutex::new(Vec::new()),
             }),
-            events: Events::new(),
-            touched: Vec::new(),
+            collected: Vec::new(),
+            wanted: Vec::new(),
         })
     }
 
@@ -163,12 +190,24 @@ impl Poller {
         self.reap();
         let vacant = self.entries.vacant_entry();
         let key = vacant.key();
-        sock.attach(&self.shared, key)?;
-        vacant.insert(Entry {
-            armed: None,
-            wanted: None,
-            sub: 0,
+        let flags = EventFlags::IN | EventFlags::OUT | EventFlags::ET;
+        epoll::add(
+            &self.shared.epoll,
+            &sock.inner,
+            EventData::new_u64(key as u64),
+            flags,
+        )?;
+        sock.reg = Some(Registration {
+            shared: Arc::clone(&self.shared),
+            key,
         });
+        vacant.insert(());
+        if self.ready.len() <= key {
+            self.ready.resize(key + 1, 0);
+        }
+        if let Some(bits) = self.ready.get_mut(key) {
+            *bits = 0;
+        }
         Ok(key)
     }
 
@@ -199,116 +238,259 @@ impl Poller {
         self.len() == 0
     }
 
+    /// One `epoll_wait` of at most `timeout` (`None` = no limit, `Some(ZERO)` = just
+    /// look): records every edge in its key's cache and returns how many keys got one;
+    /// they are listed by [`Poller::collected`] until the next call. 0 on timeout (or a
+    /// signal).
+    ///
+    /// # Errors
+    /// The host error from `epoll_wait`.
+    pub fn collect(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
+        self.reap();
+        self.collected.clear();
+        // On the stack: `epoll::Event` holds a pointer union, so a buffer kept in the
+        // poller would make it `!Send`; this one costs no allocation either.
+        let mut events = [MaybeUninit::<epoll::Event>::uninit(); EVENTS];
+        let wait = timeout.unwrap_or(MAX_WAIT).min(MAX_WAIT);
+        let ts = Timespec {
+            tv_sec: i64::try_from(wait.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(wait.subsec_nanos()),
+        };
+        let got: &[epoll::Event] = match epoll::wait(&self.shared.epoll, &mut events[..], Some(&ts))
+        {
+            Ok((got, _)) => got,
+            Err(rustix::io::Errno::INTR) => &[],
+            Err(e) => return Err(e.into()),
+        };
+        for ev in got {
+            let Ok(key) = usize::try_from(ev.data.u64()) else {
+                continue;
+            };
+            // Events of a key freed since are dropped (its socket is gone).
+            if !self.entries.contains(key) {
+                continue;
+            }
+            let Some(entry) = self.ready.get_mut(key) else {
+                continue;
+            };
+            *entry |= bits_of(ev.flags);
+            self.collected.push(key);
+        }
+        Ok(self.collected.len())
+    }
+
+    /// The keys that got an edge in the last [`Poller::collect`] (each at most once per
+    /// `epoll_wait`; ask them with [`Poller::check`]).
+    #[must_use]
+    pub fn collected(&self) -> &[usize] {
+        &self.collected
+    }
+
+    /// Is `sock` ready for `interest` now? `None` at once when no edge since its last
+    /// check says it may be; otherwise a zero-timeout `poll(2)` of its fd decides (and
+    /// clears the cache bits it disproves). Edges still queued in the kernel are seen
+    /// only after the next [`Poller::collect`].
+    ///
+    /// # Errors
+    /// `EBADF` if `sock` is not registered here; the host error from `poll`.
+    pub fn check(&mut self, sock: &Socket, interest: Interest) -> io::Result<Option<Readiness>> {
+        let key = match sock.poll_key(self) {
+            Some(key) if self.entries.contains(key) => key,
+            _ => return Err(io::Error::from_raw_os_error(libc::EBADF)),
+        };
+        if !self.may_be_ready(key, interest) {
+            return Ok(None);
+        }
+        let now = poll_now(sock.as_fd(), interest)?;
+        let mut disproved = bits::HUP | bits::ERR;
+        if interest.is_readable() {
+            disproved |= bits::READ;
+        }
+        if interest.is_writable() {
+            disproved |= bits::WRITE;
+        }
+        if let Some(entry) = self.ready.get_mut(key) {
+            *entry &= !(disproved & !now);
+            *entry |= now;
+        }
+        Ok(readiness_from(sock, key, now, interest))
+    }
+
+    /// Whether an edge since the last check of `key` says it may be ready for
+    /// `interest` (no system call; [`Poller::check`] gives the answer). The fast path of
+    /// an embedder scanning many subscriptions with one poller per guest, where a
+    /// socket's [`Socket::registered_key`] is necessarily this poller's.
+    #[inline]
+    #[must_use]
+    pub fn may_be_ready(&self, key: usize, interest: Interest) -> bool {
+        self.ready
+            .get(key)
+            .is_some_and(|&bits| bits & mask(interest) != 0)
+    }
+
     /// Waits until at least one subscribed socket is ready or `timeout` passes (`None` =
     /// no limit, `Some(ZERO)` = just check). Subscriptions naming one socket twice are
     /// merged. Returns one [`Readiness`] per ready socket (`key` = its poller key),
-    /// filtered to what it subscribed to; empty on timeout.
+    /// filtered to what it subscribed to; empty on timeout. Level-triggered: a socket
+    /// still ready is reported again by the next wait.
     ///
     /// # Errors
-    /// `EBADF` if a socket is not registered in this poller (checked before anything is
-    /// armed); otherwise the host error from `epoll_ctl` or `epoll_wait`.
+    /// `EBADF` if a socket is not registered in this poller (checked before waiting);
+    /// otherwise the host error from `epoll_wait` or `poll`.
     pub fn wait(
         &mut self,
         subscriptions: &[(&Socket, Interest)],
         timeout: Option<Duration>,
     ) -> io::Result<Vec<Readiness>> {
         self.reap();
-        self.collect_wanted(subscriptions)?;
-        let result = self.arm_and_wait(subscriptions, timeout);
-        for key in self.touched.drain(..) {
-            if let Some(entry) = self.entries.get_mut(key) {
-                entry.wanted = None;
-            }
-        }
-        result
-    }
-
-    /// Merges `wanted` per key and records each key's first subscription.
-    fn collect_wanted(&mut self, subscriptions: &[(&Socket, Interest)]) -> io::Result<()> {
-        let mut keys = Vec::with_capacity(subscriptions.len());
         for (sock, _) in subscriptions {
-            match sock.poll_key(self) {
-                Some(key) if self.entries.contains(key) => keys.push(key),
-                _ => {
-                    tracing::debug!("hostsock: wait on a socket not registered here");
-                    return Err(io::Error::from_raw_os_error(libc::EBADF));
-                }
-            }
-        }
-        for (i, (&key, &(_, interest))) in keys.iter().zip(subscriptions).enumerate() {
-            if let Some(entry) = self.entries.get_mut(key) {
-                if entry.wanted.is_none() {
-                    self.touched.push(key);
-                    entry.sub = i;
-                }
-                entry.wanted = Some(entry.wanted.map_or(interest, |w| w | interest));
-            }
-        }
-        Ok(())
-    }
-
-    fn arm_and_wait(
-        &mut self,
-        subscriptions: &[(&Socket, Interest)],
-        timeout: Option<Duration>,
-    ) -> io::Result<Vec<Readiness>> {
-        for &key in &self.touched {
-            let Some(entry) = self.entries.get_mut(key) else {
-                continue;
-            };
-            let Some(wanted) = entry.wanted else { continue };
-            if entry.armed != Some(wanted) {
-                let ev = Event::new(key, wanted.is_readable(), wanted.is_writable());
-                let sock = subscriptions[entry.sub].0;
-                self.shared.epoll.modify(sock.as_fd(), ev)?;
-                entry.armed = Some(wanted);
+            if !sock
+                .poll_key(self)
+                .is_some_and(|k| self.entries.contains(k))
+            {
+                tracing::debug!("hostsock: wait on a socket not registered here");
+                return Err(io::Error::from_raw_os_error(libc::EBADF));
             }
         }
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        // First take the edges already queued, so one wait reports every ready socket.
+        let mut wait = Some(Duration::ZERO);
         loop {
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            self.events.clear();
-            self.shared.epoll.wait(&mut self.events, left)?;
-            let ready = self.take_events(subscriptions);
-            let expired = deadline.is_some_and(|d| Instant::now() >= d);
-            if !ready.is_empty() || expired {
+            self.collect(wait)?;
+            let ready = self.check_all(subscriptions)?;
+            if !ready.is_empty() || deadline.is_some_and(|d| Instant::now() >= d) {
                 return Ok(ready);
             }
+            wait = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         }
     }
 
-    fn take_events(&mut self, subscriptions: &[(&Socket, Interest)]) -> Vec<Readiness> {
-        let mut ready = Vec::new();
-        for ev in self.events.iter() {
-            let Some(entry) = self.entries.get_mut(ev.key) else {
-                continue;
-            };
-            // Oneshot: the kernel disarmed this key when it delivered the event.
-            entry.armed = None;
-            let Some(wanted) = entry.wanted else { continue };
-            let hangup = ev.is_interrupt();
-            let error = ev.is_err().unwrap_or(false);
-            let readable = wanted.is_readable() && (ev.readable || hangup || error);
-            let writable = wanted.is_writable() && (ev.writable || hangup || error);
-            if !(readable || writable) {
-                continue;
+    /// [`Poller::check`] of every subscription, merged per key, one report per key.
+    fn check_all(&mut self, subscriptions: &[(&Socket, Interest)]) -> io::Result<Vec<Readiness>> {
+        let wanted_len = self.ready.len();
+        self.wanted.clear();
+        self.wanted.resize(wanted_len, 0);
+        for (sock, interest) in subscriptions {
+            if let Some(slot) = sock.poll_key(self).and_then(|k| self.wanted.get_mut(k)) {
+                *slot |= interest_bits(*interest);
             }
-            let nbytes = if readable {
-                readable_bytes(subscriptions[entry.sub].0.as_fd())
-            } else {
-                1
-            };
-            ready.push(Readiness {
-                key: ev.key,
-                readable,
-                writable,
-                hangup,
-                error,
-                nbytes,
-            });
         }
-        ready
+        let mut ready = Vec::new();
+        for (sock, _) in subscriptions {
+            let Some(key) = sock.poll_key(self) else {
+                continue;
+            };
+            let merged = self.wanted.get_mut(key).map_or(0, std::mem::take);
+            let Some(interest) =
+                Interest::from_flags(merged & bits::READ != 0, merged & bits::WRITE != 0)
+            else {
+                continue; // already checked under its first subscription
+            };
+            if let Some(r) = self.check(sock, interest)? {
+                ready.push(r);
+            }
+        }
+        Ok(ready)
     }
+}
+
+/// The cache bits that make a subscription for `interest` worth a look.
+#[inline]
+fn mask(interest: Interest) -> u8 {
+    let mut m = 0;
+    if interest.is_readable() {
+        m |= bits::FOR_READ;
+    }
+    if interest.is_writable() {
+        m |= bits::FOR_WRITE;
+    }
+    m
+}
+
+/// `READ`/`WRITE` bits of an interest.
+fn interest_bits(interest: Interest) -> u8 {
+    u8::from(interest.is_readable()) * bits::READ + u8::from(interest.is_writable()) * bits::WRITE
+}
+
+/// Cache bits of an epoll event.
+fn bits_of(flags: EventFlags) -> u8 {
+    let mut b = 0;
+    if flags.intersects(EventFlags::IN | EventFlags::PRI | EventFlags::RDHUP) {
+        b |= bits::READ;
+    }
+    if flags.contains(EventFlags::OUT) {
+        b |= bits::WRITE;
+    }
+    if flags.contains(EventFlags::HUP) {
+        b |= bits::HUP;
+    }
+    if flags.contains(EventFlags::ERR) {
+        b |= bits::ERR;
+    }
+    b
+}
+
+/// The socket's state now: a zero-timeout `poll(2)` for `interest` (hang-up and error
+/// are always reported), as cache bits.
+fn poll_now(fd: BorrowedFd<'_>, interest: Interest) -> io::Result<u8> {
+    let mut flags = PollFlags::empty();
+    if interest.is_readable() {
+        flags |= PollFlags::IN;
+    }
+    if interest.is_writable() {
+        flags |= PollFlags::OUT;
+    }
+    let mut fds = [PollFd::new(&fd, flags)];
+    let zero = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    match rustix::event::poll(&mut fds, Some(&zero)) {
+        Ok(_) => {}
+        // Nothing was looked at: claim readiness so the caller's I/O call decides.
+        Err(rustix::io::Errno::INTR) => return Ok(interest_bits(interest)),
+        Err(e) => return Err(e.into()),
+    }
+    let revents = fds[0].revents();
+    let mut b = 0;
+    if revents.intersects(PollFlags::IN | PollFlags::PRI) {
+        b |= bits::READ;
+    }
+    if revents.contains(PollFlags::OUT) {
+        b |= bits::WRITE;
+    }
+    if revents.contains(PollFlags::HUP) {
+        b |= bits::HUP;
+    }
+    if revents.intersects(PollFlags::ERR | PollFlags::NVAL) {
+        b |= bits::ERR;
+    }
+    Ok(b)
+}
+
+/// A [`Readiness`] for `interest` from state bits, or `None` when they show neither
+/// direction subscribed to.
+fn readiness_from(sock: &Socket, key: usize, b: u8, interest: Interest) -> Option<Readiness> {
+    let hangup = b & bits::HUP != 0;
+    let error = b & bits::ERR != 0;
+    let readable = interest.is_readable() && b & bits::FOR_READ != 0;
+    let writable = interest.is_writable() && b & bits::FOR_WRITE != 0;
+    if !(readable || writable) {
+        return None;
+    }
+    let nbytes = if readable {
+        readable_bytes(sock.as_fd())
+    } else {
+        1
+    };
+    Some(Readiness {
+        key,
+        readable,
+        writable,
+        hangup,
+        error,
+        nbytes,
+    })
 }
 
 /// Bytes queued for reading (`ioctl(FIONREAD)`, through rustix's safe wrapper); 1 when the

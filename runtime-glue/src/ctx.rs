@@ -32,6 +32,8 @@ pub struct GuestCtx {
     pub(crate) memory: Option<wasmi::Memory>,
     /// Which part of that memory has been checked for zero pages to release.
     pub(crate) zero_pages: crate::zero_pages::ZeroPages,
+    /// `poll_oneoff`'s buffers, reused from call to call.
+    pub(crate) poll: crate::wasi::poll::PollScratch,
 }
 
 impl GuestCtx {
@@ -48,6 +50,7 @@ impl GuestCtx {
             limits: wasmi::StoreLimits::default(),
             memory: None,
             zero_pages: crate::zero_pages::ZeroPages::default(),
+            poll: crate::wasi::poll::PollScratch::default(),
         }
     }
 

@@ -333,8 +333,9 @@ impl Descriptor {
             }
             (Descriptor::File(_), Interest::Write) => Ok(ready(0)),
             (Descriptor::Dir(_), _) => Err(Errno::Isdir.into()),
-            // Socket readiness comes from the guest's poller (see `wasi::poll`).
-            (Descriptor::Socket(s), interest) => Ok(s.take_ready(interest)),
+            // Sockets are answered by the guest's poller in `wasi::poll` (through
+            // `socket::PollSockets`), never through here.
+            (Descriptor::Socket(_), _) => Ok(Readiness::Pending),
             _ => Err(Errno::Badf.into()),
         }
     }

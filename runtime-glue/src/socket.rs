@@ -4,15 +4,16 @@
 //! (`lowest`, `random`, `capped:N`) numbers sockets too. The host socket is a
 //! [`hostsock::Socket`] (non-blocking underneath, guest blocking mode on top); readiness
 //! for `poll_oneoff` comes from one persistent [`hostsock::Poller`] per guest, in which a
-//! socket is registered the first time it is polled. The registration is part of the
-//! [`hostsock::Socket`] (its own fd, no duplicate: one host fd per guest socket) and is
+//! socket is registered the first time it is polled (see the `poll` submodule). The
+//! registration is part of the [`hostsock::Socket`] (its own fd, no duplicate: one host
+//! fd per guest socket) and is
 //! deleted from the poller by the socket's `Drop`, before its fd closes, whoever drops
 //! the descriptor (`fd_close`, `fd_renumber` onto it, guest exit).
 
 use std::{
     io::{self, IoSlice, IoSliceMut},
     net::SocketAddr,
-    sync::{Arc, Mutex, MutexGuard},
+    sync::Arc,
 };
 
 use hostsock::{Blocking, NetworkPolicy, Poller, RecvFlags, Socket, SocketKind};
@@ -26,17 +27,8 @@ use crate::{
 mod poll;
 pub(crate) mod unix;
 
-pub(crate) use poll::wait_pending;
+pub(crate) use poll::{Outcome, PollSockets};
 pub use unix::UnixSockets;
-
-/// The poller shared by a guest's sockets.
-pub(crate) type SharedPoller = Arc<Mutex<Poller>>;
-
-/// Locks the poller; a poisoned lock (a panic elsewhere) is still usable: the poller's
-/// own state stays consistent across its methods.
-pub(crate) fn lock(p: &SharedPoller) -> MutexGuard<'_, Poller> {
-    p.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Host-side socket behaviour the embedder chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +108,7 @@ pub struct NetState {
     /// Host-side options.
     pub(crate) options: SocketOptions,
     /// Created on first use, so guests without sockets never open an epoll fd.
-    poller: Option<SharedPoller>,
+    poller: Option<Poller>,
 }
 
 impl Default for NetState {
@@ -140,13 +132,11 @@ impl NetState {
     /// # Errors
     ///
     /// The host error from `epoll_create1` (e.g. `EMFILE`).
-    pub(crate) fn poller(&mut self) -> io::Result<SharedPoller> {
-        if let Some(p) = &self.poller {
-            return Ok(Arc::clone(p));
+    pub(crate) fn poller(&mut self) -> io::Result<&mut Poller> {
+        match &mut self.poller {
+            Some(p) => Ok(p),
+            slot => Ok(slot.insert(Poller::new()?)),
         }
-        let p = Arc::new(Mutex::new(Poller::new()?));
-        self.poller = Some(Arc::clone(&p));
-        Ok(p)
     }
 
     /// Applies the host-side options to a new socket.
@@ -168,8 +158,6 @@ pub struct SocketDesc {
     pub(crate) sock: Socket,
     /// Guest paths of an AF_UNIX socket (see [`unix`]); empty for IP sockets.
     pub(crate) names: unix::UnixNames,
-    /// Readiness the poller reported during the current `poll_oneoff`.
-    ready: ReadyHint,
 }
 
 impl SocketDesc {
@@ -178,20 +166,7 @@ impl SocketDesc {
         SocketDesc {
             sock,
             names: unix::UnixNames::default(),
-            ready: ReadyHint::default(),
         }
-    }
-
-    /// The socket's poller key, registering it in `net`'s poller on first use. Every
-    /// socket of a guest is registered in the same poller (the guest's only one).
-    ///
-    /// # Errors
-    ///
-    /// Host errors from `epoll_create1` (`EMFILE`) or `epoll_ctl` (`ENOMEM`, `ENOSPC`).
-    pub(crate) fn poll_key(&mut self, net: &mut NetState) -> io::Result<usize> {
-        let poller = net.poller()?;
-        let key = lock(&poller).insert(&mut self.sock)?;
-        Ok(key)
     }
 
     /// `SOCKET_STREAM` for TCP, `SOCKET_DGRAM` for UDP (spec §8: more correct than
@@ -259,14 +234,4 @@ pub fn open_listener(addr: SocketAddr, net: &NetState) -> io::Result<SocketDesc>
     sock.listen(1024)?;
     net.configure(&mut sock);
     Ok(SocketDesc::new(sock))
-}
-
-/// What the poller last reported for a socket, consumed by the next `poll_oneoff` scan
-/// (see the `poll` submodule).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct ReadyHint {
-    /// Readable: (bytes available, full hang-up).
-    read: Option<(u64, bool)>,
-    /// Writable: full hang-up.
-    write: Option<bool>,
 }

@@ -1,20 +1,43 @@
-//! `poll_oneoff`: wait for clocks and fd readiness.
+//! `poll_oneoff` (and WasmEdge's `epoll_oneoff`, which shares it): wait for clocks and fd
+//! readiness. Level-triggered: an fd still ready is reported again by the next call.
 //!
-//! Subscriptions are decoded and validated up front. Then, in a loop: fd
-//! subscriptions ask their descriptor for [`Readiness`] (the per-kind answer
-//! lives in `descriptor.rs`, so sockets plug in there); if any fd is ready or
-//! any clock has expired, those events are returned; otherwise the call
-//! sleeps until the earliest clock deadline, waking early to re-check fds
-//! that reported `Pending`.
+//! # One pass, then only what changed
+//!
+//! The WASI ABI hands the host all N subscriptions on every call, so a call is O(N); the
+//! work per subscription is kept to the minimum. One pass over the guest's array reads
+//! each subscription once, looks its fd up once, and answers it at once: files and
+//! stdout are ready, the host's stdin is polled, sockets are answered from the
+//! persistent poller's per-socket cache without a system call unless their state changed
+//! (`socket::poll`). Pending subscriptions are remembered compactly (sockets in
+//! per-poller-key slots, clocks and stdin in short lists), so waiting looks only at the
+//! sockets the kernel reported and at the clocks, never at the N subscriptions again.
+//! Buffers live in [`PollScratch`] in the guest context: no allocation in steady state.
+//!
+//! Once something fired, pending sockets get one more look without waiting, so a call
+//! reports every ready fd rather than only the first kind found.
+//!
+//! # Duplicate subscriptions (`EXIST`)
+//!
+//! A socket fd subscribed twice for the same direction in one call: the second
+//! subscription completes at once as an event with error `EXIST` (20), `nbytes` 0,
+//! `flags` 0; the call still succeeds and the other subscriptions are unaffected (spec
+//! §5.4; WasmEdge merges the registrations of one socket). Only sockets: a duplicated
+//! file, directory or stdio subscription fires once per subscription, as in Wasmtime
+//! 42 (checked: two `fd_write` subscriptions on stdout, and two `fd_read` on a file,
+//! both complete with error 0 under `wasmtime run`, with and without `-S preview2=n`),
+//! so a standard guest's `poll()` over a repeated file `pollfd` keeps working.
 
 use std::time::{Duration, Instant};
+
+use fdtable::FdTable;
 
 use crate::{
     abi::host_table,
     ctx::GuestCtx,
-    descriptor::{Descriptor, Interest, Readiness},
+    descriptor::{Descriptor, FdEntry, Interest, Readiness},
     errno::{Errno, Fault},
     memory,
+    socket::{NetState, Outcome, PollSockets},
     types::{EVENT_SIZE, Rights, SUBSCRIPTION_SIZE},
     wasi::clock,
 };
@@ -25,27 +48,16 @@ host_table! {
     ];
 }
 
-/// While an fd reports `Pending`, re-check it at least this often.
+/// While a non-socket fd reports `Pending`, re-check it at least this often.
 const PENDING_RECHECK: Duration = Duration::from_millis(5);
 
 /// `subclockflags::subscription_clock_abstime`.
 const ABSTIME: u16 = 1;
 
-/// What one subscription waits for.
-#[derive(Debug, Clone, Copy)]
-enum Wait {
-    /// A clock; `None` means its clock id was invalid (reported as EINVAL).
-    Clock(Option<Instant>),
-    /// Readiness of a guest fd.
-    Fd(u32, Interest),
-}
-
-/// One decoded `subscription`.
-#[derive(Debug, Clone, Copy)]
-struct Sub {
-    userdata: u64,
-    wait: Wait,
-}
+/// `eventtype` values.
+const CLOCK: u8 = 0;
+const FD_READ: u8 = 1;
+const FD_WRITE: u8 = 2;
 
 /// One `event` to report.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +70,7 @@ struct Event {
 }
 
 impl Event {
-    /// An event without readiness details; fd events fill them in.
+    /// An event without readiness details.
     fn new(userdata: u64, kind: u8, error: Errno) -> Self {
         Event {
             userdata,
@@ -67,6 +79,15 @@ impl Event {
             nbytes: 0,
             hangup: false,
         }
+    }
+
+    /// A completed fd subscription.
+    fn fd(userdata: u64, interest: Interest, readiness: Readiness) -> Self {
+        let mut ev = Event::new(userdata, kind(interest), Errno::Success);
+        if let Readiness::Ready { nbytes, hangup } = readiness {
+            (ev.nbytes, ev.hangup) = (nbytes, hangup);
+        }
+        ev
     }
 
     /// The `event` layout of [`EVENT_SIZE`]; `hangup` is
@@ -82,7 +103,37 @@ impl Event {
     }
 }
 
-/// Converts a clock subscription into a host deadline.
+fn kind(interest: Interest) -> u8 {
+    match interest {
+        Interest::Read => FD_READ,
+        Interest::Write => FD_WRITE,
+    }
+}
+
+/// `poll_oneoff`'s buffers, kept in the guest context between calls.
+#[derive(Debug, Default)]
+pub(crate) struct PollScratch {
+    /// Events of the call in progress.
+    fired: Vec<Event>,
+    /// Clock subscriptions not yet due: (deadline, userdata).
+    clocks: Vec<(Instant, u64)>,
+    /// Pending non-socket fd subscriptions (the host's stdin): (fd, interest, userdata).
+    others: Vec<(u32, Interest, u64)>,
+    /// Pending socket subscriptions.
+    sockets: PollSockets,
+}
+
+/// Little-endian field readers for one 48-byte subscription (offsets as in
+/// [`SUBSCRIPTION_SIZE`]); the chunk length makes every read in range.
+fn field<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+    let mut b = [0u8; N];
+    if let Some(src) = s.get(at..at + N) {
+        b.copy_from_slice(src);
+    }
+    b
+}
+
+/// Converts a clock subscription into a host deadline; `None` for an unknown clock id.
 fn deadline(id: u32, timeout: u64, flags: u16) -> Option<Instant> {
     let now = clock::now(id).ok()?;
     let wait_ns = if flags & ABSTIME != 0 {
@@ -95,122 +146,168 @@ fn deadline(id: u32, timeout: u64, flags: u16) -> Option<Instant> {
     Some(Instant::now() + wait)
 }
 
-/// Decodes every subscription before anything waits, so a bad tag fails the
-/// whole call (`EINVAL`) without side effects. A clock with an unknown id is
-/// not a call failure: it fires at once as an event carrying `EINVAL`.
-fn decode(mem: &[u8], subs: u32, n: u32) -> Result<Vec<Sub>, Errno> {
-    let bytes = memory::slice(
-        mem,
-        subs,
-        n.checked_mul(SUBSCRIPTION_SIZE).ok_or(Errno::Fault)?,
-    )?;
-    let mut out = Vec::with_capacity(n as usize);
-    for s in bytes.chunks_exact(SUBSCRIPTION_SIZE as usize) {
-        // Offsets as in `SUBSCRIPTION_SIZE`; the union starts with the clock
-        // id or the fd, both u32 @16.
-        let id_or_fd = memory::read_u32(s, 16)?;
-        let wait = match memory::read_u8(s, 8)? {
-            0 => {
-                let (timeout, flags) = (memory::read_u64(s, 24)?, memory::read_u16(s, 40)?);
-                Wait::Clock(deadline(id_or_fd, timeout, flags))
-            }
-            1 => Wait::Fd(id_or_fd, Interest::Read),
-            2 => Wait::Fd(id_or_fd, Interest::Write),
-            _ => return Err(Errno::Inval),
-        };
-        let userdata = memory::read_u64(s, 0)?;
-        out.push(Sub { userdata, wait });
+/// Would I/O on a non-socket fd proceed now? Failures become the event's error (a trap
+/// inside a readiness check is reported as `EIO`).
+fn fd_readiness(entry: &mut FdEntry, interest: Interest) -> Result<Readiness, Errno> {
+    entry.check(Rights::POLL_FD_READWRITE)?;
+    entry.desc.readiness(interest).map_err(|f| match f {
+        Fault::Errno(e) => e,
+        Fault::Trap(_) => Errno::Io,
+    })
+}
+
+impl PollScratch {
+    /// Starts a call.
+    fn begin(&mut self) {
+        self.fired.clear();
+        self.clocks.clear();
+        self.others.clear();
+        self.sockets.begin();
     }
-    Ok(out)
-}
 
-/// Asks fd `fd` for readiness; `None` while pending. Failures become the
-/// event's error (a trap inside a readiness check is reported as `EIO`).
-fn check_fd(cx: &mut GuestCtx, sub: &Sub, fd: u32, interest: Interest) -> Option<Event> {
-    let state = cx.entry_mut(fd).and_then(|entry| {
-        entry.check(Rights::POLL_FD_READWRITE)?;
-        entry.desc.readiness(interest).map_err(|f| match f {
-            Fault::Errno(e) => e,
-            Fault::Trap(_) => Errno::Io,
-        })
-    });
-    let kind = match interest {
-        Interest::Read => 1,
-        Interest::Write => 2,
-    };
-    let mut ev = Event::new(sub.userdata, kind, Errno::Success);
-    match state {
-        Ok(Readiness::Pending) => return None,
-        Ok(Readiness::Ready { nbytes, hangup }) => (ev.nbytes, ev.hangup) = (nbytes, hangup),
-        Err(e) => ev.error = e,
-    }
-    Some(ev)
-}
-
-/// The result of one pass over the subscriptions.
-#[derive(Debug, Default)]
-struct Scan {
-    /// Events that fire now.
-    fired: Vec<Event>,
-    /// fd subscriptions whose descriptor reported `Pending`.
-    pending: Vec<(u32, Interest)>,
-    /// The earliest clock deadline not yet reached.
-    earliest: Option<Instant>,
-}
-
-/// One pass over all subscriptions.
-fn scan(cx: &mut GuestCtx, subs: &[Sub]) -> Scan {
-    let now = Instant::now();
-    let mut out = Scan::default();
-    for sub in subs {
-        match sub.wait {
-            Wait::Fd(fd, interest) => match check_fd(cx, sub, fd, interest) {
-                Some(ev) => out.fired.push(ev),
-                None => out.pending.push((fd, interest)),
-            },
-            Wait::Clock(Some(at)) if at > now => {
-                out.earliest = Some(out.earliest.map_or(at, |e| e.min(at)));
-            }
-            Wait::Clock(at) => {
-                let error = at.map_or(Errno::Inval, |_| Errno::Success);
-                out.fired.push(Event::new(sub.userdata, 0, error));
+    /// The one pass over the subscriptions (tags already validated).
+    fn scan(&mut self, cx: &mut GuestCtx, subs: &[u8]) {
+        let now = Instant::now();
+        for (index, s) in (0u32..).zip(subs.chunks_exact(SUBSCRIPTION_SIZE as usize)) {
+            let userdata = u64::from_le_bytes(field(s, 0));
+            // The union starts with the clock id or the fd, both u32 @16.
+            let id_or_fd = u32::from_le_bytes(field(s, 16));
+            match s.get(8).copied() {
+                Some(CLOCK) => {
+                    let timeout = u64::from_le_bytes(field(s, 24));
+                    let flags = u16::from_le_bytes(field(s, 40));
+                    match deadline(id_or_fd, timeout, flags) {
+                        Some(at) if at > now => self.clocks.push((at, userdata)),
+                        Some(_) => self.fired.push(Event::new(userdata, CLOCK, Errno::Success)),
+                        None => self.fired.push(Event::new(userdata, CLOCK, Errno::Inval)),
+                    }
+                }
+                Some(FD_READ) => self.fd(cx, (index, userdata), id_or_fd, Interest::Read),
+                _ => self.fd(cx, (index, userdata), id_or_fd, Interest::Write),
             }
         }
     }
-    out
-}
 
-/// Blocks until `deadline` (forever if `None`), or earlier if one of the
-/// `pending` fds may have become ready; the caller then scans again.
-///
-/// Files and stdio never report `Pending`, so without sockets this is a
-/// plain sleep. Descriptors that can be pending (sockets) should wait on
-/// their poller here instead of the bounded re-check sleep.
-fn wait_for_readiness(cx: &mut GuestCtx, pending: &[(u32, Interest)], deadline: Option<Instant>) {
-    let now = Instant::now();
-    // Sockets wait in the guest's persistent poller; what it reports is picked up by
-    // the next scan (see `socket::wait_pending`). Other pending fds (the host's
-    // stdin) are not in that poller, so with any of them the wait is bounded by
-    // the re-check interval.
-    let others_pending = pending
-        .iter()
-        .any(|&(fd, _)| !matches!(cx.fds.get(fd).map(|e| &e.desc), Some(Descriptor::Socket(_))));
-    let socket_deadline = if others_pending {
-        let recheck = now + PENDING_RECHECK;
-        Some(deadline.map_or(recheck, |d| d.min(recheck)))
-    } else {
-        deadline
-    };
-    if crate::socket::wait_pending(cx, pending, socket_deadline) {
-        return;
+    /// One fd subscription (its index and userdata): one lookup, answered now or
+    /// remembered as pending.
+    fn fd(&mut self, cx: &mut GuestCtx, sub: (u32, u64), fd: u32, interest: Interest) {
+        let (index, userdata) = sub;
+        let fail = |e| Event::new(userdata, kind(interest), e);
+        let Some(entry) = cx.fds.get_mut(fd) else {
+            self.fired.push(fail(Errno::Badf));
+            return;
+        };
+        if let Descriptor::Socket(desc) = &mut entry.desc {
+            if !entry.base.contains(Rights::POLL_FD_READWRITE) {
+                self.fired.push(fail(Errno::Notcapable));
+                return;
+            }
+            match self
+                .sockets
+                .subscribe(&mut cx.net, fd, desc, interest, index)
+            {
+                Outcome::Ready(r) => {
+                    self.fired.push(Event::fd(userdata, interest, r));
+                }
+                Outcome::Exists => self.fired.push(fail(Errno::Exist)),
+                Outcome::Pending => {}
+            }
+            return;
+        }
+        match fd_readiness(entry, interest) {
+            Ok(Readiness::Pending) => self.others.push((fd, interest, userdata)),
+            Ok(r) => self.fired.push(Event::fd(userdata, interest, r)),
+            Err(e) => self.fired.push(fail(e)),
+        }
     }
-    let until_deadline = deadline.map(|d| d.saturating_duration_since(now));
-    let sleep = match (until_deadline, pending.is_empty()) {
-        (Some(d), true) => d,
-        (Some(d), false) => d.min(PENDING_RECHECK),
-        (None, _) => PENDING_RECHECK,
-    };
-    std::thread::sleep(sleep);
+
+    /// Re-checks the pending non-socket fds; returns whether any fired.
+    fn recheck_others(&mut self, cx: &mut GuestCtx) -> bool {
+        let before = self.fired.len();
+        let fired = &mut self.fired;
+        self.others.retain(|&(fd, interest, userdata)| {
+            let state = match cx.fds.get_mut(fd) {
+                Some(entry) => fd_readiness(entry, interest),
+                None => Err(Errno::Badf),
+            };
+            match state {
+                Ok(Readiness::Pending) => true,
+                Ok(r) => {
+                    fired.push(Event::fd(userdata, interest, r));
+                    false
+                }
+                Err(e) => {
+                    fired.push(Event::new(userdata, kind(interest), e));
+                    false
+                }
+            }
+        });
+        self.fired.len() > before
+    }
+
+    /// Fires the clocks that are due; returns the earliest deadline still ahead.
+    fn due_clocks(&mut self) -> Option<Instant> {
+        let now = Instant::now();
+        let fired = &mut self.fired;
+        self.clocks.retain(|&(at, userdata)| {
+            let due = at <= now;
+            if due {
+                fired.push(Event::new(userdata, CLOCK, Errno::Success));
+            }
+            !due
+        });
+        self.clocks.iter().map(|&(at, _)| at).min()
+    }
+
+    /// Waits for the pending sockets up to `timeout`, collecting what fires; false when
+    /// no socket is pending.
+    fn wait_sockets(
+        &mut self,
+        (net, fds): (&mut NetState, &mut FdTable<FdEntry>),
+        subs: &[u8],
+        t: Option<Duration>,
+    ) -> bool {
+        let fired = &mut self.fired;
+        self.sockets.wait(net, fds, t, &mut |index, interest, r| {
+            let at = index as usize * SUBSCRIPTION_SIZE as usize;
+            let userdata = u64::from_le_bytes(field(subs, at));
+            fired.push(Event::fd(userdata, interest, r));
+        })
+    }
+
+    /// Blocks until at least one event fired (the pass found none).
+    fn wait(&mut self, cx: &mut GuestCtx, subs: &[u8]) {
+        if !self.fired.is_empty() {
+            self.look(cx, subs);
+            return;
+        }
+        loop {
+            let earliest = self.due_clocks();
+            if !self.fired.is_empty() || self.recheck_others(cx) {
+                self.look(cx, subs);
+                return;
+            }
+            let now = Instant::now();
+            let mut timeout = earliest.map(|d| d.saturating_duration_since(now));
+            if !self.others.is_empty() {
+                timeout = Some(timeout.map_or(PENDING_RECHECK, |t| t.min(PENDING_RECHECK)));
+            }
+            if !self.wait_sockets((&mut cx.net, &mut cx.fds), subs, timeout) {
+                std::thread::sleep(timeout.unwrap_or(PENDING_RECHECK));
+            }
+            if !self.fired.is_empty() {
+                self.look(cx, subs);
+                return;
+            }
+        }
+    }
+
+    /// Once something fired: one look, without waiting, at the still-pending sockets.
+    fn look(&mut self, cx: &mut GuestCtx, subs: &[u8]) {
+        if self.sockets.any_pending() {
+            self.wait_sockets((&mut cx.net, &mut cx.fds), subs, Some(Duration::ZERO));
+        }
+    }
 }
 
 /// Waits for any subscription; writes the fired events and their count.
@@ -225,34 +322,36 @@ pub(crate) fn poll_oneoff(
     if nsubscriptions == 0 {
         return Err(Errno::Inval.into());
     }
-    let subs = decode(mem, subs, nsubscriptions)?;
+    let subs_len = nsubscriptions
+        .checked_mul(SUBSCRIPTION_SIZE)
+        .ok_or(Errno::Fault)?;
     let events_len = nsubscriptions.checked_mul(EVENT_SIZE).ok_or(Errno::Fault)?;
+    let subs = memory::slice(mem, subs, subs_len)?;
     memory::range(mem.len(), events, events_len)?;
     memory::range(mem.len(), nevents, 4)?;
-    // Once something fired, pending sockets get one look without waiting, so a call
-    // reports every ready fd rather than only the first kind found.
-    let mut sockets_checked = false;
-    let fired = loop {
-        let scan = scan(cx, &subs);
-        if !scan.fired.is_empty() && (sockets_checked || scan.pending.is_empty()) {
-            break scan.fired;
-        }
-        if !scan.fired.is_empty() {
-            sockets_checked = crate::socket::wait_pending(cx, &scan.pending, Some(Instant::now()));
-            if !sockets_checked {
-                break scan.fired;
-            }
-            continue;
-        }
-        wait_for_readiness(cx, &scan.pending, scan.earliest);
-    };
-    for (i, ev) in (0u32..).zip(&fired) {
-        let at = i
-            .checked_mul(EVENT_SIZE)
-            .and_then(|off| events.checked_add(off))
-            .ok_or(Errno::Fault)?;
-        memory::write_bytes(mem, at, &ev.to_bytes())?;
+    // A bad tag fails the whole call (`EINVAL`) before anything is looked at.
+    if subs
+        .chunks_exact(SUBSCRIPTION_SIZE as usize)
+        .any(|s| s.get(8).is_none_or(|&tag| tag > FD_WRITE))
+    {
+        return Err(Errno::Inval.into());
     }
-    memory::write_u32(mem, nevents, fired.len() as u32)?;
+    let mut p = std::mem::take(&mut cx.poll);
+    p.begin();
+    p.scan(cx, subs);
+    p.wait(cx, subs);
+    let n = p.fired.len();
+    let written = memory::slice_mut(mem, events, events_len).map(|out| {
+        for (ev, slot) in p
+            .fired
+            .iter()
+            .zip(out.chunks_exact_mut(EVENT_SIZE as usize))
+        {
+            slot.copy_from_slice(&ev.to_bytes());
+        }
+    });
+    cx.poll = p;
+    written?;
+    memory::write_u32(mem, nevents, n as u32)?;
     Ok(())
 }

@@ -127,10 +127,11 @@ impl Inner {
     /// or below it, or child 0. Branch-free over the whole array.
     #[inline]
     pub(super) fn child_for(&self, fd: u32) -> usize {
-        self.first[1..]
-            .iter()
-            .map(|&f| u32::from(f <= fd))
-            .sum::<u32>() as usize
+        // Over all 32 (aligned, a whole number of vectors): the children
+        // at or below `fd` are a prefix, and child 0 is the answer also
+        // when even it starts above `fd`.
+        let at_or_below: u32 = self.first.iter().map(|&f| u32::from(f <= fd)).sum();
+        at_or_below.saturating_sub(1) as usize
     }
 
     /// Used fds under all children.
@@ -144,8 +145,11 @@ impl Inner {
     pub(super) fn bump(&mut self, j: usize, add: bool) {
         let delta = if add { 1 } else { u32::MAX };
         self.count[j] = self.count[j].wrapping_add(delta);
-        for p in &mut self.pre[j + 1..] {
-            *p = p.wrapping_add(delta);
+        // Fixed length with a mask rather than `pre[j + 1..]`: `j` is
+        // random, and a loop of random length mispredicts its exit.
+        let j = j as u32;
+        for (p, &i) in self.pre.iter_mut().zip(&INDEX) {
+            *p = p.wrapping_add(delta & u32::from(i > j).wrapping_neg());
         }
     }
 
@@ -213,3 +217,14 @@ impl Inner {
         self.rebuild_pre();
     }
 }
+
+/// `INDEX[i] == i`, so per-position comparisons run in u32 vector lanes.
+pub(super) static INDEX: [u32; LEAF_CAP] = {
+    let mut index = [0; LEAF_CAP];
+    let mut i = 0;
+    while i < LEAF_CAP {
+        index[i] = i as u32;
+        i += 1;
+    }
+    index
+};

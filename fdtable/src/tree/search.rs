@@ -4,19 +4,7 @@
 //! Each is one descent from the root with a fixed-size, branch-free pass
 //! per node: never a scan whose length depends on how many fds are used.
 
-use super::{FdTree, NONE, node::LEAF_CAP};
-
-/// `INDEX[i] == i`: lets the per-node passes compare positions in u32
-/// vector lanes.
-static INDEX: [u32; LEAF_CAP] = {
-    let mut index = [0; LEAF_CAP];
-    let mut i = 0;
-    while i < LEAF_CAP {
-        index[i] = i as u32;
-        i += 1;
-    }
-    index
-};
+use super::{FdTree, NONE, node::INDEX};
 
 /// One past the largest fd the tree can hold.
 const END: u64 = 1 << 31;

@@ -43,9 +43,26 @@
 //! * **`AF_UNIX`** sockets are not offered: `sock_open(3, ..)` → `ENOSYS`, as WasmEdge
 //!   without `--allow-af-unix`.
 //!
-//! * **`epoll_oneoff`** (WasmEdge's edge-triggered poll, the SDK's `epoll` feature) is
-//!   served level-triggered by `poll_oneoff`: edge-triggered guests drain every fd until
-//!   `EAGAIN`, so level reports only repeat what they would find.
+//! * **`epoll_oneoff`** (the SDK's `epoll` feature; spec §5.4 calls it edge-triggered)
+//!   is served by `poll_oneoff`, level-triggered, because that is what guests observe on
+//!   WasmEdge: its poller (`lib/host/wasi/inode-linux.cpp`, `Poller::read`/`write`)
+//!   registers with `EPOLLET` but issues `EPOLL_CTL_MOD` for every fd of every call
+//!   (`ADD` for new ones), and Linux re-checks the level on `MOD` and queues a fd that is
+//!   still ready (checked on this machine: `EPOLLET` fd, partial read, no event; same
+//!   flags re-`MOD`ed, event again). So a socket with unread data, or a listener with
+//!   connections still queued, is reported by every call, and real SDK guests rely on
+//!   it: the SDK's own `examples/poll_tcp_listener.rs` accepts one connection per
+//!   readable event, and a burst of connections would strand all but the first under
+//!   true edge triggering. Tests: `tests/poll_semantics.rs`. None of the guests here
+//!   imports `epoll_oneoff` (`guests/sockets/list-imports.py`): `mio_wasi`, and so
+//!   tokio_wasi + hyper_wasi, enable only the SDK's `wasi_poll` feature.
+//! * **A socket subscribed twice for one direction in one poll** (`poll_oneoff` or
+//!   `epoll_oneoff`): the second subscription completes at once with `EXIST` (20),
+//!   `nbytes` 0, `flags` 0, as WasmEdge's merged per-fd registration does (spec §5.4);
+//!   the call succeeds and the other subscriptions are unaffected. Sockets only: a
+//!   duplicated file or stdio subscription fires once per subscription, as in Wasmtime
+//!   and standard preview1, so wasi-libc's `poll()` over a repeated file `pollfd` keeps
+//!   working (see `wasi::poll`).
 //!
 //! # Host-side choices
 //!
@@ -162,9 +179,10 @@ crate::abi::host_table! {
     ];
 }
 
-/// `epoll_oneoff`: WasmEdge's edge-triggered twin of `poll_oneoff` (spec §5.4), used by
-/// the SDK's `epoll` feature. Served level-triggered: a guest written for edge triggering
-/// drains each fd until `EAGAIN` anyway, so level reports only repeat what it would find.
+/// `epoll_oneoff`: WasmEdge's twin of `poll_oneoff` (spec §5.4), used by the SDK's
+/// `epoll` feature. Served by `poll_oneoff`, level-triggered, which is what guests observe
+/// on WasmEdge (it re-arms every subscribed fd with `EPOLL_CTL_MOD` on each call; see
+/// "Decisions" above).
 ///
 /// # Errors
 ///

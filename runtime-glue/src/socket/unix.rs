@@ -45,6 +45,7 @@
 
 use std::{
     ffi::OsStr,
+    io::IoSlice,
     os::{fd::AsFd, unix::ffi::OsStrExt},
 };
 
@@ -216,6 +217,33 @@ pub(crate) fn connect(cx: &mut GuestCtx, fd: u32, path: &[u8]) -> Result<(), Fau
     desc.sock.connect_unix(target.as_fd())?;
     desc.names.peer = Some(path.to_vec());
     Ok(())
+}
+
+/// `sock_send_to_v2` with an AF_UNIX guest path: one datagram to the socket file there.
+///
+/// # Errors
+///
+/// As [`connect`], plus the send's (`EAGAIN`, `EMSGSIZE`, `EPROTOTYPE`).
+pub(crate) fn send_to(
+    cx: &mut GuestCtx,
+    fd: u32,
+    path: &[u8],
+    data: &[u8],
+) -> Result<usize, Fault> {
+    unix_socket(cx, fd)?;
+    let target = connect_target(cx, path)?;
+    let sent = unix_socket(cx, fd)?
+        .sock
+        .send_to_unix(&[IoSlice::new(data)], target.as_fd())?;
+    Ok(sent)
+}
+
+/// The sender a receive on `fd` reports to the guest when `fd` is an AF_UNIX socket: the
+/// guest path it connected to, else empty (unnamed; a sender's host path is never shown).
+/// `None` for IP sockets and bad fds.
+pub(crate) fn sender_name(cx: &mut GuestCtx, fd: u32) -> Option<Vec<u8>> {
+    let desc = unix_socket(cx, fd).ok()?;
+    Some(desc.names.peer.clone().unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -20,8 +20,9 @@ use crate::{
     ctx::GuestCtx,
     errno::{Errno, Fault},
     memory::{self, IoVecs},
+    socket::unix,
     wasmedge::{
-        addr::{addr_errno, address_buf_mut, address_struct, read_address},
+        addr::{GuestAddr, addr_errno, address_buf_mut, address_struct, read_guest_address},
         socket_mut,
     },
 };
@@ -218,6 +219,17 @@ pub(crate) fn sock_recv_from_v2(
         &[(port_p, 2), (ro_datalen_p, 4), (ro_flags_p, 2)],
     )?;
     let (n, truncated, from) = recv_into(cx, mem, fd, &iovs, flags)?;
+    if let Some(name) = unix::sender_name(cx, fd) {
+        // AF_UNIX: the guest name of the peer (empty: unnamed), port 0; the 4/16-byte
+        // forms cannot hold a path and are left alone.
+        if len == wasmedge::STORAGE_LEN {
+            wasmedge::encode_storage_unix_path(&name, address_buf_mut(mem, a)?)
+                .map_err(addr_errno)?;
+            memory::write_bytes(mem, port_p, &[0, 0])?;
+        }
+        write_recv_outputs(mem, ro_datalen_p, ro_flags_p, n, truncated)?;
+        return Ok(());
+    }
     wasmedge::encode_recv_from(from.as_ref(), address_buf_mut(mem, a)?, Generation::V2)
         .map_err(addr_errno)?;
     if let Some(from) = from {
@@ -315,11 +327,15 @@ pub(crate) fn sock_send_v2(
 
 fn send_to(cx: &mut GuestCtx, mem: &mut [u8], args: [u32; 7], g: Generation) -> Result<(), Fault> {
     let [fd, data_p, data_len, addr_p, port, si_flags, out_p] = args;
-    let to = read_address(mem, addr_p, port, g)?;
+    let to = read_guest_address(mem, addr_p, port, g)?;
     let iovs = send_args(mem, data_p, data_len, si_flags, out_p)?;
-    let n = socket_mut(cx, fd)?
-        .sock
-        .send_to(&[IoSlice::new(&outgoing(mem, &iovs))], to)?;
+    let data = outgoing(mem, &iovs);
+    let n = match to {
+        GuestAddr::Ip(to) => socket_mut(cx, fd)?
+            .sock
+            .send_to(&[IoSlice::new(&data)], to)?,
+        GuestAddr::Unix(path) => unix::send_to(cx, fd, &path, &data)?,
+    };
     memory::write_u32(mem, out_p, n as u32)?;
     Ok(())
 }

@@ -14,4 +14,5 @@ mod poll;
 mod preopen;
 mod sdk;
 mod std_hyper;
+mod unix;
 mod util;

@@ -295,3 +295,43 @@ fn families_do_not_mix() {
         Errno::Inval
     );
 }
+
+#[test]
+fn datagrams_between_guest_sockets_by_guest_path() {
+    use crate::wasmedge::io::{sock_recv_from_v2, sock_send_to_v2};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut g = guest(&[(tmp.path(), "/d")], UnixSockets::Allow);
+    let rx = g.open(1).expect("open dgram");
+    g.bind(rx, "/d/rx").expect("bind");
+    let tx = g.open(1).expect("open dgram");
+    // Payload "hello" at 1024, its ciovec at 1040, outputs at 1100.., storage at 64.
+    g.mem[1024..1029].copy_from_slice(b"hello");
+    g.mem[1040..1044].copy_from_slice(&1024u32.to_le_bytes());
+    g.mem[1044..1048].copy_from_slice(&5u32.to_le_bytes());
+    g.set_path(b"/d/rx");
+    sock_send_to_v2(&mut g.cx, &mut g.mem, tx, 1040, 1, ADDR_P, 0, 0, 1100).expect("send_to");
+    assert_eq!(g.mem[1100..1104], 5u32.to_le_bytes());
+    // Receive into 2048 (iovec at 1048) with the sender into the storage at 512.
+    g.mem[1048..1052].copy_from_slice(&2048u32.to_le_bytes());
+    g.mem[1052..1056].copy_from_slice(&64u32.to_le_bytes());
+    g.mem[512..640].fill(0xAA);
+    let r = sock_recv_from_v2(
+        &mut g.cx, &mut g.mem, rx, 1048, 1, GET_P, 0, PORT_P, 1104, 1108,
+    );
+    r.expect("recv_from");
+    assert_eq!(&g.mem[2048..2053], b"hello");
+    assert_eq!(g.got(), (3, Vec::new(), 0), "an unbound sender is unnamed");
+    // A sender outside the preopens is refused before anything is sent.
+    g.set_path(b"/elsewhere/rx");
+    let r = sock_send_to_v2(&mut g.cx, &mut g.mem, tx, 1040, 1, ADDR_P, 0, 0, 1100);
+    assert_eq!(errno(r), Errno::Notcapable);
+    // A connected datagram socket's receives name the guest path it connected to.
+    g.connect(rx, "/d/rx").expect("connect to itself");
+    g.set_path(b"/d/rx");
+    sock_send_to_v2(&mut g.cx, &mut g.mem, rx, 1040, 1, ADDR_P, 0, 0, 1100).expect("send_to self");
+    let r = sock_recv_from_v2(
+        &mut g.cx, &mut g.mem, rx, 1048, 1, GET_P, 0, PORT_P, 1104, 1108,
+    );
+    r.expect("recv_from");
+    assert_eq!(g.got(), (3, b"/d/rx".to_vec(), 0));
+}

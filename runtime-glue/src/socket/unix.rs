@@ -35,9 +35,12 @@
 //! kept here ([`UnixNames`]): `getlocaladdr` reports the guest path the socket was bound
 //! to (an accepted socket: its listener's), `getpeeraddr` the guest path it connected
 //! to; anything else (an unbound socket, a client that never bound, a host peer) is
-//! reported unnamed: family 3 with an empty path, as Linux reports unnamed sockets. The
-//! 4/16-byte V1 forms cannot carry a path: `ENOMEM`, as the spec gives for WasmEdge
-//! (§6.15).
+//! reported unnamed: family 3 with an empty path, as Linux reports unnamed sockets. A
+//! receive (`sock_recv_from_v2`) names the guest path the socket connected to, else
+//! unnamed: a datagram sender's host name (a `/proc/self/fd/...` string of whichever
+//! process sent it) is never shown. Ports are written as 0 (WasmEdge leaves garbage).
+//! The 4/16-byte V1 forms cannot carry a path: `get*addr` gives `ENOMEM`, as the spec
+//! gives for WasmEdge (§6.15), and `recv_from` leaves the buffer alone.
 //!
 //! The network policy (`--allow-bind`/`--allow-connect`) is about IP addresses and does
 //! not apply; the preopens are the policy. Closing a bound socket leaves its file in

@@ -40,8 +40,22 @@
 //! * **`fd_fdstat_get` on a UDP socket** reports `SOCKET_DGRAM` (WasmEdge says
 //!   `SOCKET_STREAM` for every socket); this is what wasi-libc's `getsockopt(SO_TYPE)`
 //!   should see.
-//! * **`AF_UNIX`** sockets are not offered: `sock_open(3, ..)` → `ENOSYS`, as WasmEdge
-//!   without `--allow-af-unix`.
+//! * **`AF_UNIX`** sockets are off by default: `sock_open(3, ..)` → `ENOSYS`, as WasmEdge
+//!   without `--allow-af-unix` (checked before the socket type, spec §6.1). With
+//!   [`crate::UnixSockets::Allow`] (`fdvirt run --allow-af-unix`) they work through the
+//!   `_v2` calls' 128-byte storage (family 3), but unlike WasmEdge, which hands the
+//!   guest's `sun_path` to the host kernel, the path is a **guest path confined to the
+//!   preopens** like `path_open`: resolved through the longest matching preopen name
+//!   (relative paths through relative names such as `.`), then by cap-std beneath it;
+//!   `..`/symlink escapes, paths outside every preopen and abstract addresses are
+//!   `ENOTCAPABLE`; bind needs `PATH_CREATE_FILE`. Only directory and `O_PATH` fds reach
+//!   the kernel (`/proc/self/fd/<fd>[/<name>]`). The network policy does not apply.
+//!   Binding an existing path is `EADDRINUSE` (a final symlink is not followed);
+//!   `fd_close` does not unlink the socket file (POSIX). `getlocaladdr_v2` /
+//!   `getpeeraddr_v2` / `recv_from_v2` report the guest path bound / connected to, an
+//!   unnamed end as family 3 with an empty path, port 0 (WasmEdge: garbage); the V1
+//!   4/16-byte forms cannot hold a path: get*addr → `ENOMEM` (spec §6.15), recv_from
+//!   writes nothing. See `crate::socket::unix`.
 //!
 //! * **`epoll_oneoff`** (the SDK's `epoll` feature; spec §5.4 calls it edge-triggered)
 //!   is served by `poll_oneoff`, level-triggered, because that is what guests observe on

@@ -335,3 +335,43 @@ fn datagrams_between_guest_sockets_by_guest_path() {
     r.expect("recv_from");
     assert_eq!(g.got(), (3, b"/d/rx".to_vec(), 0));
 }
+
+#[test]
+fn poll_oneoff_reports_unix_sockets_through_the_shared_poller() {
+    use crate::wasi::poll::poll_oneoff;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut g = guest(&[(tmp.path(), "/d")], UnixSockets::Allow);
+    let l = g.stream_listener("/d/p.sock");
+    // Subscriptions at 1024 (48 bytes each): fd_read on the listener (userdata 7) and a
+    // 5 s relative clock (userdata 9); events at 2048 (32 bytes each); count at 1200.
+    let sub = |mem: &mut [u8], at: usize, userdata: u64, tag: u8| {
+        mem[at..at + 48].fill(0);
+        mem[at..at + 8].copy_from_slice(&userdata.to_le_bytes());
+        mem[at + 8] = tag;
+    };
+    sub(&mut g.mem, 1024, 7, 1);
+    g.mem[1040..1044].copy_from_slice(&l.to_le_bytes());
+    sub(&mut g.mem, 1072, 9, 0);
+    g.mem[1096..1104].copy_from_slice(&5_000_000_000u64.to_le_bytes());
+    let host = UnixStream::connect(tmp.path().join("p.sock")).expect("host connect");
+    poll_oneoff(&mut g.cx, &mut g.mem, 1024, 2048, 2, 1200).expect("poll");
+    assert_eq!(g.mem[1200..1204], 1u32.to_le_bytes(), "one event");
+    assert_eq!(
+        g.mem[2048..2056],
+        7u64.to_le_bytes(),
+        "the listener, not the clock"
+    );
+    assert_eq!((g.mem[2056], g.mem[2058]), (0, 1), "no error, FD_READ");
+    // The accepted connection polls readable once the host writes.
+    sock_accept_v2(&mut g.cx, &mut g.mem, l, 0, FD_P).expect("accept");
+    let conn = u32::from_le_bytes(g.mem[8..12].try_into().expect("4 bytes"));
+    std::io::Write::write_all(&mut &host, b"xyz").expect("host write");
+    g.mem[1040..1044].copy_from_slice(&conn.to_le_bytes());
+    poll_oneoff(&mut g.cx, &mut g.mem, 1024, 2048, 2, 1200).expect("poll");
+    assert_eq!(g.mem[2048..2056], 7u64.to_le_bytes());
+    assert_eq!(
+        g.mem[2064..2072],
+        3u64.to_le_bytes(),
+        "nbytes = the 3 queued bytes"
+    );
+}

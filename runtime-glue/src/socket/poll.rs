@@ -164,11 +164,15 @@ impl PollSockets {
         interest: Interest,
         index: u32,
     ) -> Outcome {
-        let key = match desc.sock.registered_key() {
-            Some(key) => Ok(key),
-            None => net.poller().and_then(|p| p.insert(&mut desc.sock)),
+        // Fast path: a registered socket of a guest whose poller exists (the field is
+        // read directly: this runs once per subscription).
+        let found = match (desc.sock.registered_key(), net.poller.as_mut()) {
+            (Some(key), Some(poller)) => Ok((key, poller)),
+            _ => net
+                .poller()
+                .and_then(|p| Ok((p.insert(&mut desc.sock)?, p))),
         };
-        let (key, poller) = match key.and_then(|k| Ok((k, net.poller()?))) {
+        let (key, poller) = match found {
             Ok(found) => found,
             Err(err) => {
                 tracing::debug!(%err, fd, "poller registration failed; checking directly");

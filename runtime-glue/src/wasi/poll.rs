@@ -165,15 +165,20 @@ impl PollScratch {
         self.sockets.begin();
     }
 
-    /// The one pass over the subscriptions (tags already validated).
-    fn scan(&mut self, cx: &mut GuestCtx, subs: &[u8]) {
+    /// The one pass over the subscriptions. A bad tag fails the whole call (`EINVAL`);
+    /// what the pass did before reaching it is invisible to the guest (the events are
+    /// dropped; a socket registered in the poller stays registered, as it would be by
+    /// its next poll anyway).
+    fn scan(&mut self, cx: &mut GuestCtx, subs: &[u8]) -> Result<(), Errno> {
         let now = Instant::now();
         for (index, s) in (0u32..).zip(subs.chunks_exact(SUBSCRIPTION_SIZE as usize)) {
-            let userdata = u64::from_le_bytes(field(s, 0));
             // The union starts with the clock id or the fd, both u32 @16.
             let id_or_fd = u32::from_le_bytes(field(s, 16));
             match s.get(8).copied() {
+                Some(FD_READ) => self.fd(cx, (index, s), id_or_fd, Interest::Read),
+                Some(FD_WRITE) => self.fd(cx, (index, s), id_or_fd, Interest::Write),
                 Some(CLOCK) => {
+                    let userdata = u64::from_le_bytes(field(s, 0));
                     let timeout = u64::from_le_bytes(field(s, 24));
                     let flags = u16::from_le_bytes(field(s, 40));
                     match deadline(id_or_fd, timeout, flags) {
@@ -182,17 +187,18 @@ impl PollScratch {
                         None => self.fired.push(Event::new(userdata, CLOCK, Errno::Inval)),
                     }
                 }
-                Some(FD_READ) => self.fd(cx, (index, userdata), id_or_fd, Interest::Read),
-                _ => self.fd(cx, (index, userdata), id_or_fd, Interest::Write),
+                _ => return Err(Errno::Inval),
             }
         }
+        Ok(())
     }
 
-    /// One fd subscription (its index and userdata): one lookup, answered now or
-    /// remembered as pending.
-    fn fd(&mut self, cx: &mut GuestCtx, sub: (u32, u64), fd: u32, interest: Interest) {
-        let (index, userdata) = sub;
-        let fail = |e| Event::new(userdata, kind(interest), e);
+    /// One fd subscription (its index and bytes): one lookup, answered now or
+    /// remembered as pending (by index: the userdata is read only for an event).
+    fn fd(&mut self, cx: &mut GuestCtx, sub: (u32, &[u8]), fd: u32, interest: Interest) {
+        let (index, bytes) = sub;
+        let userdata = || u64::from_le_bytes(field(bytes, 0));
+        let fail = |e| Event::new(userdata(), kind(interest), e);
         let Some(entry) = cx.fds.get_mut(fd) else {
             self.fired.push(fail(Errno::Badf));
             return;
@@ -206,17 +212,15 @@ impl PollScratch {
                 .sockets
                 .subscribe(&mut cx.net, fd, desc, interest, index)
             {
-                Outcome::Ready(r) => {
-                    self.fired.push(Event::fd(userdata, interest, r));
-                }
+                Outcome::Ready(r) => self.fired.push(Event::fd(userdata(), interest, r)),
                 Outcome::Exists => self.fired.push(fail(Errno::Exist)),
                 Outcome::Pending => {}
             }
             return;
         }
         match fd_readiness(entry, interest) {
-            Ok(Readiness::Pending) => self.others.push((fd, interest, userdata)),
-            Ok(r) => self.fired.push(Event::fd(userdata, interest, r)),
+            Ok(Readiness::Pending) => self.others.push((fd, interest, userdata())),
+            Ok(r) => self.fired.push(Event::fd(userdata(), interest, r)),
             Err(e) => self.fired.push(fail(e)),
         }
     }
@@ -329,16 +333,13 @@ pub(crate) fn poll_oneoff(
     let subs = memory::slice(mem, subs, subs_len)?;
     memory::range(mem.len(), events, events_len)?;
     memory::range(mem.len(), nevents, 4)?;
-    // A bad tag fails the whole call (`EINVAL`) before anything is looked at.
-    if subs
-        .chunks_exact(SUBSCRIPTION_SIZE as usize)
-        .any(|s| s.get(8).is_none_or(|&tag| tag > FD_WRITE))
-    {
-        return Err(Errno::Inval.into());
-    }
     let mut p = std::mem::take(&mut cx.poll);
     p.begin();
-    p.scan(cx, subs);
+    if let Err(e) = p.scan(cx, subs) {
+        p.fired.clear();
+        cx.poll = p;
+        return Err(e.into());
+    }
     p.wait(cx, subs);
     let n = p.fired.len();
     let written = memory::slice_mut(mem, events, events_len).map(|out| {

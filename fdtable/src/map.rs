@@ -70,9 +70,9 @@ impl<T> FdMap<T> {
 
     /// The tree, which holds every fd when the map is not dense: for the
     /// random policies' rank/select.
-    pub(crate) fn tree(&self) -> &FdTree {
+    pub(crate) fn tree(&mut self) -> &mut FdTree {
         debug_assert_eq!(self.dense.bound(), 0);
-        &self.tree
+        &mut self.tree
     }
 
     /// The entry of `fd`, if open.

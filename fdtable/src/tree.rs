@@ -36,10 +36,14 @@
 #[cfg(test)]
 mod check;
 mod edit;
+mod finger;
 mod node;
 mod search;
 
-use self::node::{EMPTY_INNER, EMPTY_LEAF, Inner, Leaf};
+use self::{
+    finger::Finger,
+    node::{EMPTY_INNER, EMPTY_LEAF, Inner, Leaf},
+};
 use crate::map::Slot;
 
 /// "No node": an empty root, or an unused child slot.
@@ -58,6 +62,8 @@ pub(crate) struct FdTree {
     height: u32,
     /// Used fds in total.
     used: u64,
+    /// The path of the last select, for the edits that follow it.
+    finger: Finger,
 }
 
 impl FdTree {

@@ -29,7 +29,7 @@ impl Pair {
     }
 
     /// Structure, contents and every query at some probe points.
-    fn verify(&self, probes: &[u64]) {
+    fn verify(&mut self, probes: &[u64]) {
         let entries = self.tree.check();
         let want: Vec<_> = self.model.iter().map(|(&fd, &(q, v))| (fd, q, v)).collect();
         assert_eq!(entries, want);
@@ -69,7 +69,22 @@ fn run(seed: u64, range: std::ops::Range<u32>, steps: usize, keep: usize) {
     for step in 0..steps {
         // Grow towards `keep` entries, then hover, then drain at the end.
         let grow = pair.model.len() < keep && step < steps * 3 / 4;
-        if grow || (step < steps * 3 / 4 && rng.random_bool(0.5)) {
+        if rng.random_bool(0.25) {
+            // As the random policies do: select a free fd in the range,
+            // insert it (through the finger), and often remove it again.
+            let (lo, hi) = (u64::from(range.start), u64::from(range.end));
+            let free_below = |tree: &FdTree, x| x - tree.rank_used(x);
+            let (base, free) = (free_below(&pair.tree, lo), free_below(&pair.tree, hi));
+            if free > base {
+                let fd = pair.tree.select_free(rng.random_range(base..free)) as u32;
+                assert!(range.contains(&fd) && !pair.model.contains_key(&fd));
+                pair.set(fd, Slot::Open(step as u32));
+                if rng.random_bool(0.5) {
+                    assert_eq!(pair.tree.close(fd, None), Some(step as u32));
+                    pair.model.remove(&fd);
+                }
+            }
+        } else if grow || (step < steps * 3 / 4 && rng.random_bool(0.5)) {
             let fd = rng.random_range(range.clone());
             let slot = match rng.random_range(0..4) {
                 0 => Slot::Quarantined(step as u32),

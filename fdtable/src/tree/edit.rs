@@ -18,6 +18,10 @@ impl FdTree {
     /// Adds an entry, or replaces the entry of the same fd; `key` is
     /// `fd << 1 | quarantined`. One descent either way.
     pub(super) fn upsert(&mut self, key: u32, val: u32) {
+        if self.finger_upsert(key, val) {
+            return;
+        }
+        self.finger.clear();
         if self.root == NONE {
             let mut leaf = EMPTY_LEAF;
             leaf.insert(0, key, val);
@@ -107,9 +111,13 @@ impl FdTree {
     /// Removes `fd`'s entry (only if open, with `only_open`) and returns
     /// its value; then shrinks the root while it has a single child.
     pub(super) fn remove(&mut self, fd: u32, only_open: bool) -> Option<u32> {
+        if let Some(removed) = self.finger_remove(fd, only_open) {
+            return removed;
+        }
         if self.root == NONE {
             return None;
         }
+        self.finger.clear();
         let val = self.remove_in(self.root, self.height, fd, only_open)?;
         self.used -= 1;
         while self.height > 0 && self.inners[self.root as usize].len == 1 {

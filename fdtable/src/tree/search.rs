@@ -40,7 +40,8 @@ impl FdTree {
     /// used fds with at most `k` free fds before them. Each level goes to
     /// the last child whose first fd qualifies (all before it qualify
     /// entirely, none after it at all).
-    pub(crate) fn select_free(&self, k: u64) -> u64 {
+    /// Records the path taken in the finger, for the insert that follows.
+    pub(crate) fn select_free(&mut self, k: u64) -> u64 {
         if self.root == NONE || u64::from(self.first_of(self.root, self.height)) > k {
             return k;
         }
@@ -51,7 +52,8 @@ impl FdTree {
         // From here on `k + before` < 2^31: u32 arithmetic. `before`: used
         // fds before the current node, whose first fd qualifies.
         let (k, mut node, mut before) = (k as u32, self.root, 0u32);
-        for _ in 0..self.height {
+        self.finger.start(self.height);
+        for depth in 0..self.height as usize {
             let n = &self.inners[node as usize];
             // Child i qualifies iff `first[i] - (before + pre[i]) <= k`.
             // Fixed-length and branch-free, so it vectorises; `i < len`
@@ -63,9 +65,13 @@ impl FdTree {
                 })
                 .sum();
             let j = qualifying as usize - 1;
+            let lo = if j == 0 { 0 } else { n.first[j] };
+            let hi = n.first.get(j + 1).copied().unwrap_or(u32::MAX);
+            self.finger.step(depth, node, j, lo, hi);
             before += n.pre[j];
             node = n.child[j];
         }
+        self.finger.finish(node);
         let leaf = &self.leaves[node as usize];
         let (len, bound) = (leaf.len, k + before);
         let qualifying: u32 = (leaf.keys.iter().zip(&INDEX))
@@ -75,7 +81,7 @@ impl FdTree {
     }
 
     /// The lowest free fd at or above `start` (may be 2^31 or more).
-    pub(crate) fn first_free(&self, start: u64) -> u64 {
+    pub(crate) fn first_free(&mut self, start: u64) -> u64 {
         if start >= END {
             return start;
         }

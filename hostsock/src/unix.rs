@@ -111,6 +111,32 @@ impl Socket {
     /// Binds this AF_UNIX socket to `name` inside the directory `dir`, creating the
     /// socket file there (see the module docs for why a directory fd).
     ///
+    /// # Examples
+    ///
+    /// A server in a directory and a client given an `O_PATH` fd of its socket file:
+    ///
+    /// ```
+    /// use std::{fs, io::{IoSlice, IoSliceMut}, os::{fd::AsFd, unix::fs::OpenOptionsExt}, sync::Arc};
+    /// use hostsock::{AddressFamily, Blocking, NetworkPolicy, RecvFlags, Socket, SocketKind, UnixName};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("hostsock-doc-{}", std::process::id()));
+    /// fs::create_dir_all(&dir)?;
+    /// let policy = Arc::new(NetworkPolicy::deny_all()); // IP policy: irrelevant here
+    /// let mut server = Socket::open(AddressFamily::Unix, SocketKind::Stream, policy.clone())?;
+    /// server.bind_unix(fs::File::open(&dir)?.as_fd(), &UnixName::new("app.sock")?)?;
+    /// server.listen(8)?;
+    /// let target = fs::OpenOptions::new().read(true).custom_flags(libc::O_PATH).open(dir.join("app.sock"))?;
+    /// let mut client = Socket::open(AddressFamily::Unix, SocketKind::Stream, policy)?;
+    /// client.connect_unix(target.as_fd())?;
+    /// let (mut conn, _unnamed) = server.accept_unix(Blocking::Yes)?;
+    /// client.send(&[IoSlice::new(b"hi")])?;
+    /// let mut buf = [0u8; 2];
+    /// conn.recv(&mut [IoSliceMut::new(&mut buf)], RecvFlags::default())?;
+    /// assert_eq!(&buf, b"hi");
+    /// fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// `EAFNOSUPPORT` on an IP socket; `EINVAL` when not [`SocketState::Fresh`];
     /// `ENAMETOOLONG`; host errors: `EADDRINUSE` when `name` exists (also a symlink),

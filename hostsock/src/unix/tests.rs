@@ -337,3 +337,39 @@ fn poller_reports_a_pending_unix_connection_and_data() {
     assert_eq!((ready[0].key, ready[0].readable), (ckey, true));
     assert_eq!(conn.nread().expect("FIONREAD"), 3);
 }
+
+#[test]
+fn connect_to_a_full_backlog_is_eagain_and_blocking_mode_waits_up_to_the_send_timeout() {
+    use crate::{OptValue, SockOpt};
+    use std::time::Instant;
+    let tmp = TempDir::new();
+    let mut l = open(SocketKind::Stream);
+    l.bind_unix(dir_fd(&tmp.0).as_fd(), &name("full"))
+        .expect("bind");
+    l.listen(0).expect("listen"); // Linux queues one connection beyond backlog 0
+    let target = path_fd(&tmp.0.join("full"));
+    let mut first = open(SocketKind::Stream);
+    first
+        .connect_unix(target.as_fd())
+        .expect("first connect is queued");
+    let mut nb = open(SocketKind::Stream);
+    nb.set_blocking(Blocking::No);
+    assert_eq!(errno(nb.connect_unix(target.as_fd())), Errno::Again);
+    let mut blocking = open(SocketKind::Stream);
+    let timeout = Duration::from_millis(150);
+    blocking
+        .setsockopt(SockOpt::SndTimeo, OptValue::Timeout(Some(timeout)))
+        .expect("SO_SNDTIMEO");
+    let start = Instant::now();
+    assert_eq!(errno(blocking.connect_unix(target.as_fd())), Errno::Again);
+    let waited = start.elapsed();
+    assert!(
+        waited >= timeout && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    assert_eq!(blocking.state(), SocketState::Fresh);
+    // Once the listener accepts, the queue has room again.
+    let _accepted = l.accept_unix(Blocking::Yes).expect("accept");
+    blocking.connect_unix(target.as_fd()).expect("room now");
+    assert_eq!(blocking.state(), SocketState::Connected);
+}

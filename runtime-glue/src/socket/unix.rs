@@ -15,6 +15,8 @@
 //!   **relative** one against those with relative names (`.` matches every relative
 //!   path); the preopen whose name has the most leading components in common wins
 //!   (whole components, so `/data2/s` is not inside `/data`). No match: `ENOTCAPABLE`.
+//!   `..` is not folded before matching (wasi-libc does not either), so with preopens
+//!   `/srv` and `/srv/in`, `/srv/in/../x` is resolved beneath `/srv/in` and refused.
 //! * The rest is resolved by cap-std beneath that preopen, so `..` above it, absolute
 //!   symlinks and symlinks leading out of it are `ENOTCAPABLE`; symlinks that stay
 //!   inside are followed.

@@ -49,6 +49,10 @@ use crate::map::Slot;
 /// "No node": an empty root, or an unused child slot.
 const NONE: u32 = u32::MAX;
 
+/// One past the largest fd the tree holds: no fd at or above is ever used
+/// (and `fd << 1` of a key would overflow), so lookups answer at once.
+const END: u32 = 1 << 31;
+
 /// Counted B+tree of the used fds below 2^31; see the module docs.
 #[derive(Clone, Default)]
 pub(crate) struct FdTree {
@@ -83,7 +87,7 @@ impl FdTree {
     /// The leaf and entry index holding `fd`, if used.
     #[inline]
     fn locate(&self, fd: u32) -> Option<(u32, usize)> {
-        if self.root == NONE {
+        if self.root == NONE || fd >= END {
             return None;
         }
         let mut node = self.root;
@@ -119,7 +123,7 @@ impl FdTree {
 
     /// Sets `fd`'s slot; `Slot::Free` frees it. `fd` must be below 2^31.
     pub(crate) fn set(&mut self, fd: u32, slot: Slot) {
-        debug_assert!(fd < 1 << 31);
+        debug_assert!(fd < END);
         let (key, val) = match slot {
             Slot::Free => {
                 self.remove(fd, false);

@@ -182,3 +182,22 @@ fn random_fds_over_2_pow_31_cost_a_few_bytes_each() {
         assert!(per_fd <= 40, "{per_fd} bytes per fd at {n} fds");
     }
 }
+
+/// Fds at and above 2^31 are never held; asking about them (guest input
+/// can name any u32) answers "free" without touching the nodes.
+#[test]
+fn fds_at_or_above_2_pow_31_are_never_found() {
+    let mut tree = FdTree::new();
+    for fd in (0..200).chain([END - 1]) {
+        tree.set(fd, Slot::Open(fd));
+    }
+    tree.select_free(5); // a valid finger over the last leaf's range
+    for fd in [END, END + 1, u32::MAX - 1, u32::MAX] {
+        assert_eq!(tree.slot(fd), Slot::Free);
+        assert_eq!(tree.close(fd, None), None);
+        assert_eq!(tree.close(fd, Some(1)), None);
+        tree.set(fd & (END - 1), Slot::Free); // the wrapped fd, for contrast
+    }
+    assert_eq!(tree.slot(END - 1), Slot::Free);
+    assert_eq!(tree.check().len(), 198);
+}

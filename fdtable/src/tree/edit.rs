@@ -3,7 +3,7 @@
 //! counts and first fds of every node on the path kept exact.
 
 use super::{
-    FdTree, NONE,
+    END, FdTree, NONE,
     node::{EMPTY_INNER, EMPTY_LEAF, INNER_CAP, INNER_MIN, LEAF_CAP, LEAF_MIN},
 };
 
@@ -111,6 +111,9 @@ impl FdTree {
     /// Removes `fd`'s entry (only if open, with `only_open`) and returns
     /// its value; then shrinks the root while it has a single child.
     pub(super) fn remove(&mut self, fd: u32, only_open: bool) -> Option<u32> {
+        if fd >= END {
+            return None;
+        }
         if let Some(removed) = self.finger_remove(fd, only_open) {
             return removed;
         }

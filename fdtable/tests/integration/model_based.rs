@@ -18,6 +18,8 @@ enum FdRef {
     Open(usize),
     /// `base + i` for the case's base fd.
     Near(u32),
+    /// Any fd at all, `u32::MAX` and the rest of `[2^31, 2^32)` included.
+    Raw(u32),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -40,8 +42,9 @@ struct Case {
 
 fn fd_ref() -> impl Strategy<Value = FdRef> {
     prop_oneof![
-        (0..64usize).prop_map(FdRef::Open),
-        (0..40u32).prop_map(FdRef::Near)
+        8 => (0..64usize).prop_map(FdRef::Open),
+        8 => (0..40u32).prop_map(FdRef::Near),
+        1 => prop_oneof![Just(u32::MAX), Just(FD_END), any::<u32>()].prop_map(FdRef::Raw),
     ]
 }
 
@@ -148,6 +151,7 @@ fn resolve(model: &Model, base: Fd, r: FdRef) -> Fd {
             .unwrap_or(&base),
         FdRef::Open(i) => base.wrapping_add(i as u32),
         FdRef::Near(i) => base.wrapping_add(i),
+        FdRef::Raw(fd) => fd,
     }
 }
 

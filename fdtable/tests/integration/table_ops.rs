@@ -119,3 +119,36 @@ fn debug_shows_policy_and_entries() {
         "{debug}"
     );
 }
+
+/// Guest input can name any u32: fds at and above 2^31 are never open,
+/// under every policy, whatever the table holds (a regression: the fuzz
+/// corpus once reached a tree lookup of `u32::MAX`).
+#[test]
+fn fds_at_or_above_2_pow_31_are_never_open() {
+    let policies = [
+        FdPolicy::lowest(),
+        FdPolicy::random().with_seed(3),
+        FdPolicy::capped(300).with_seed(3).with_quarantine(2),
+    ];
+    for policy in policies {
+        let mut table = FdTable::new(policy.clone());
+        for i in 0..200u32 {
+            table.insert(i).unwrap();
+        }
+        if policy.end() == FD_END {
+            table.insert_at(FD_END - 1, 7).unwrap();
+        }
+        let fd = table.insert(9).unwrap();
+        table.remove(fd); // with a quarantine, leaves a quarantined fd
+        let open = table.iter().next().map(|(fd, _)| fd).unwrap_or_default();
+        for fd in [FD_END, FD_END + 1, u32::MAX - 1, u32::MAX] {
+            assert_eq!(table.get(fd), None, "{policy}");
+            assert_eq!(table.get_mut(fd), None);
+            assert!(!table.contains(fd));
+            assert_eq!(table.try_remove(fd), None);
+            assert_eq!(table.renumber(fd, 0), Err(FdError::BadFd { fd }));
+            assert_eq!(table.renumber(open, fd), Err(FdError::OutOfRange { fd }));
+        }
+        assert!(table.len() >= 200);
+    }
+}

@@ -164,45 +164,27 @@ impl PollSockets {
         interest: Interest,
         index: u32,
     ) -> Outcome {
-        // Fast path: a registered socket of a guest whose poller exists (the field is
-        // read directly: this runs once per subscription).
-        let found = match (desc.sock.registered_key(), net.poller.as_mut()) {
-            (Some(key), Some(poller)) => Ok((key, poller)),
-            _ => net
-                .poller()
-                .and_then(|p| Ok((p.insert(&mut desc.sock)?, p))),
-        };
-        let (key, poller) = match found {
+        let (key, poller) = match registered(net, desc) {
             Ok(found) => found,
             Err(err) => {
                 tracing::debug!(%err, fd, "poller registration failed; checking directly");
                 return self.subscribe_direct(fd, desc, interest, index);
             }
         };
-        if self.slots.len() <= key {
-            self.slots.resize(key + 1, Slot::default());
-        }
-        let Some(slot) = self.slots.get_mut(key) else {
+        let Some(slot) = current_slot(&mut self.slots, self.epoch, key, fd) else {
             return self.subscribe_direct(fd, desc, interest, index);
         };
-        if slot.epoch != self.epoch {
-            *slot = Slot {
-                epoch: self.epoch,
-                fd,
-                read: FREE,
-                write: FREE,
-            };
-        }
         let dir = slot.dir(interest);
         if *dir != FREE {
             return Outcome::Exists;
         }
-        if !poller.may_be_ready(key, host_interest(interest)) {
-            *dir = pending(index);
-            self.waiting += 1;
-            return Outcome::Pending;
-        }
-        match poller.check(&desc.sock, host_interest(interest)) {
+        let want = host_interest(interest);
+        let ready = if poller.may_be_ready(key, want) {
+            poller.check(&desc.sock, want)
+        } else {
+            Ok(None)
+        };
+        match ready {
             Ok(Some(r)) => {
                 *dir = DONE;
                 Outcome::Ready(readiness(&r, interest))
@@ -287,6 +269,19 @@ impl PollSockets {
             self.fail_all(fire);
             return true;
         }
+        self.take_collected(poller, fds, fire);
+        self.check_direct(fds, fire);
+        true
+    }
+
+    /// Asks the poller about the pending subscriptions of the keys its last wait
+    /// reported, and reports the ready ones.
+    fn take_collected(
+        &mut self,
+        poller: &mut hostsock::Poller,
+        fds: &FdTable<FdEntry>,
+        fire: &mut impl FnMut(u32, Interest, Readiness),
+    ) {
         for i in 0..poller.collected().len() {
             let Some(&key) = poller.collected().get(i) else {
                 break;
@@ -313,8 +308,6 @@ impl PollSockets {
                 }
             }
         }
-        self.check_direct(fds, fire);
-        true
     }
 
     /// Reports every pending registered subscription ready (after a failed wait).
@@ -355,6 +348,45 @@ impl PollSockets {
         }
         any
     }
+}
+
+/// The socket's poller key and the guest's poller, registering the socket on first use.
+/// Fast path (once per subscription): a registered socket of a guest whose poller
+/// exists, read from the fields without a call.
+///
+/// # Errors
+///
+/// Host errors from `epoll_create1` (`EMFILE`) or `epoll_ctl` (`ENOMEM`, `ENOSPC`).
+fn registered<'n>(
+    net: &'n mut NetState,
+    desc: &mut SocketDesc,
+) -> std::io::Result<(usize, &'n mut hostsock::Poller)> {
+    if desc.sock.registered_key().is_none() || net.poller.is_none() {
+        net.poller()?.insert(&mut desc.sock)?;
+    }
+    match (desc.sock.registered_key(), net.poller.as_mut()) {
+        (Some(key), Some(poller)) => Ok((key, poller)),
+        // Not reached: registered just above.
+        _ => Err(std::io::ErrorKind::NotFound.into()),
+    }
+}
+
+/// The slot of `key` for the call `epoch` (reset if it holds an earlier call's state),
+/// growing the table to the key.
+fn current_slot(slots: &mut Vec<Slot>, epoch: u32, key: usize, fd: u32) -> Option<&mut Slot> {
+    if slots.len() <= key {
+        slots.resize(key + 1, Slot::default());
+    }
+    let slot = slots.get_mut(key)?;
+    if slot.epoch != epoch {
+        *slot = Slot {
+            epoch,
+            fd,
+            read: FREE,
+            write: FREE,
+        };
+    }
+    Some(slot)
 }
 
 /// A zero-timeout single-fd poll of an unregistered socket.

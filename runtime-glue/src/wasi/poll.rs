@@ -299,8 +299,8 @@ impl PollScratch {
             if !self.wait_sockets((&mut cx.net, &mut cx.fds), subs, timeout) {
                 std::thread::sleep(timeout.unwrap_or(PENDING_RECHECK));
             }
+            // A socket wait that fired took every queued edge already: no second look.
             if !self.fired.is_empty() {
-                self.look(cx, subs);
                 return;
             }
         }

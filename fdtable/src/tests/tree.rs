@@ -201,3 +201,28 @@ fn fds_at_or_above_2_pow_31_are_never_found() {
     assert_eq!(tree.slot(END - 1), Slot::Free);
     assert_eq!(tree.check().len(), 198);
 }
+
+/// The finger's position hint goes stale when an edit in the same leaf
+/// shifts entries; it must be checked, not trusted.
+#[test]
+fn a_stale_position_hint_is_not_trusted() {
+    let mut tree = FdTree::new();
+    for fd in (0..80).step_by(2) {
+        tree.set(fd, Slot::Open(fd));
+    }
+    let fd = tree.select_free(20) as u32; // the 21st free fd: 41
+    assert_eq!(fd, 41);
+    tree.set(fd, Slot::Open(1000)); // through the finger; hint: index 21
+    assert_eq!(tree.close(10, None), Some(10)); // shifts 41 to index 20
+    assert_eq!(tree.close(fd, None), Some(1000)); // hint stale: index 21 is 44
+    assert_eq!(tree.slot(44), Slot::Open(44));
+    let fd = tree.select_free(20) as u32; // now 39: hint index 19
+    assert_eq!(fd, 39);
+    tree.set(3, Slot::Open(3)); // 39 would now go at index 20
+    tree.set(fd, Slot::Open(2000));
+    assert_eq!(tree.slot(38), Slot::Open(38));
+    assert_eq!(tree.slot(40), Slot::Open(40));
+    assert_eq!(tree.close(fd, None), Some(2000));
+    tree.set(3, Slot::Free);
+    assert_eq!(tree.check().len(), 39);
+}

@@ -12,7 +12,7 @@
 
 use super::{
     FdTree,
-    node::{LEAF_CAP, LEAF_MIN},
+    node::{LEAF_CAP, LEAF_MIN, Leaf},
 };
 
 /// Deepest path the finger records (a tree of 2^31 fds with nodes a
@@ -27,6 +27,10 @@ pub(super) struct Finger {
     lo: u32,
     hi: u32,
     leaf: u32,
+    /// A hint: `fd` is (or would be inserted) at index `pos` of the leaf,
+    /// as select found it; checked against the neighbours before use.
+    fd: u32,
+    pos: u32,
     /// `(inner node, child index)` from the root down.
     path: [(u32, u32); MAX_DEPTH],
 }
@@ -38,6 +42,8 @@ impl Default for Finger {
             lo: 0,
             hi: 0,
             leaf: 0,
+            fd: u32::MAX,
+            pos: 0,
             path: [(0, 0); MAX_DEPTH],
         }
     }
@@ -64,9 +70,26 @@ impl Finger {
         self.hi = self.hi.min(hi);
     }
 
-    /// Records the leaf the descent reached.
-    pub(super) fn finish(&mut self, leaf: u32) {
-        self.leaf = leaf;
+    /// Records the leaf the descent reached, and that `fd` is or goes at
+    /// index `pos` in it.
+    pub(super) fn finish(&mut self, leaf: u32, fd: u32, pos: u32) {
+        (self.leaf, self.fd, self.pos) = (leaf, fd, pos);
+    }
+}
+
+impl Leaf {
+    /// Where `fd` is or would go: `hint` if the neighbours confirm it (two
+    /// compares), else by the full `position` pass.
+    fn position_hinted(&self, fd: u32, hint: Option<u32>) -> usize {
+        if let Some(pos) = hint.map(|p| p as usize).filter(|&p| p <= self.len as usize) {
+            let below = pos == 0 || self.keys[pos - 1] >> 1 < fd;
+            // At `len` the key is the sentinel, above every fd.
+            let at_or_above = self.keys.get(pos).is_none_or(|&k| k >> 1 >= fd);
+            if below && at_or_above {
+                return pos;
+            }
+        }
+        self.position(fd)
     }
 }
 
@@ -77,6 +100,11 @@ impl FdTree {
         (f.valid && f.lo <= fd && fd < f.hi).then_some(f.leaf)
     }
 
+    /// The finger's position hint for `fd`, if it is about `fd`.
+    fn hint(&self, fd: u32) -> Option<u32> {
+        (self.finger.fd == fd).then_some(self.finger.pos)
+    }
+
     /// `upsert` through the finger; `false` if it cannot be used (no
     /// valid finger for this fd, or the leaf is full and would split).
     pub(super) fn finger_upsert(&mut self, key: u32, val: u32) -> bool {
@@ -84,8 +112,10 @@ impl FdTree {
         let Some(leaf) = self.fingered(fd) else {
             return false;
         };
+        let hint = self.hint(fd);
         let l = &mut self.leaves[leaf as usize];
-        let pos = l.position(fd);
+        let pos = l.position_hinted(fd, hint);
+        (self.finger.fd, self.finger.pos) = (fd, pos as u32);
         if pos < l.len as usize && l.keys[pos] >> 1 == fd {
             (l.keys[pos], l.vals[pos]) = (key, val);
             return true;
@@ -110,12 +140,13 @@ impl FdTree {
     /// empty the tree), else what `remove` returns.
     pub(super) fn finger_remove(&mut self, fd: u32, only_open: bool) -> Option<Option<u32>> {
         let leaf = self.fingered(fd)?;
+        let hint = self.hint(fd);
         let l = &mut self.leaves[leaf as usize];
         let min = if self.height == 0 { 1 } else { LEAF_MIN };
         if l.len as usize <= min {
             return None;
         }
-        let pos = l.position(fd);
+        let pos = l.position_hinted(fd, hint);
         let key = *l.keys[..l.len as usize].get(pos)?;
         if key >> 1 != fd || (only_open && key & 1 != 0) {
             return Some(None);

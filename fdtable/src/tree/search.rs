@@ -71,13 +71,16 @@ impl FdTree {
             before += n.pre[j];
             node = n.child[j];
         }
-        self.finger.finish(node);
         let leaf = &self.leaves[node as usize];
         let (len, bound) = (leaf.len, k + before);
         let qualifying: u32 = (leaf.keys.iter().zip(&INDEX))
             .map(|(&key, &i)| u32::from(i < len) & u32::from((key >> 1).wrapping_sub(i) <= bound))
             .sum();
-        u64::from(k + before + qualifying)
+        // The qualifying entries are the used fds below the answer: it
+        // goes right after them.
+        let fd = k + before + qualifying;
+        self.finger.finish(node, fd, qualifying);
+        u64::from(fd)
     }
 
     /// The lowest free fd at or above `start` (may be 2^31 or more).

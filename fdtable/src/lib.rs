@@ -120,9 +120,12 @@
 //! the `k`-th free fd in one descent: before a used fd of rank `r` lie
 //! `fd - r` free fds, which never decreases along the fds, so each level
 //! picks the last child whose first fd has at most `k` free fds before it
-//! (a fixed-size, branch-free pass per node). Both cost the same whatever
-//! the occupancy, unlike "draw, retry if taken", which slows down as
-//! 1/(1-load) and never ends when full.
+//! (a fixed-size, branch-free pass per node). The tree remembers that
+//! descent (a finger: the path, the leaf and the fd's place in it), so
+//! inserting the selected fd, and removing an fd of the same leaf, skip
+//! their own descents. Neither policy's cost depends on the occupancy
+//! beyond the tree's height, unlike "draw, retry if taken", which slows
+//! down as 1/(1-load) and never ends when full.
 //!
 //! The quarantine is a FIFO ring of `(fd, tick)` counted in allocations; a
 //! quarantined fd stays marked used (so no policy picks it) but is not

@@ -31,7 +31,8 @@
 //! An empty tree holds no nodes and releases its arenas. Per-node searches
 //! are branch-free passes over fixed-size arrays (sentinels pad the
 //! unused tail), so each operation costs a bounded amount of work per
-//! level, `O(log n)` in all.
+//! level, `O(log n)` in all. A finger (`finger.rs`) remembers the last
+//! select's path so the insert that follows it needs no descent.
 
 #[cfg(test)]
 mod check;

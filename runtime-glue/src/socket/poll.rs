@@ -156,6 +156,7 @@ impl PollSockets {
     /// Subscription `index` of the call in progress, on the socket of guest `fd`:
     /// registers the socket on first use and asks the poller's cache (no system call
     /// unless an edge since its last check says it may be ready).
+    #[inline]
     pub(crate) fn subscribe(
         &mut self,
         net: &mut NetState,
@@ -200,6 +201,37 @@ impl PollSockets {
                 Outcome::Ready(FAILED)
             }
         }
+    }
+
+    /// The fast path of [`PollSockets::subscribe`] for a registered socket (`key`):
+    /// true when no edge says the socket may be ready, so the subscription is recorded
+    /// as pending without looking at the socket. False (an edge, or a duplicate, which
+    /// the full path reports as `EXIST`) sends it down the full path
+    /// ([`PollSockets::subscribe`]), which asks the socket.
+    #[inline]
+    pub(crate) fn idle(
+        &mut self,
+        net: &mut NetState,
+        (fd, key): (u32, usize),
+        interest: Interest,
+        index: u32,
+    ) -> bool {
+        let Some(poller) = net.poller.as_ref() else {
+            return false;
+        };
+        if poller.may_be_ready(key, host_interest(interest)) {
+            return false;
+        }
+        let Some(slot) = current_slot(&mut self.slots, self.epoch, key, fd) else {
+            return false;
+        };
+        let dir = slot.dir(interest);
+        if *dir != FREE {
+            return false;
+        }
+        *dir = pending(index);
+        self.waiting += 1;
+        true
     }
 
     /// A subscription on a socket the poller could not register.
@@ -357,6 +389,7 @@ impl PollSockets {
 /// # Errors
 ///
 /// Host errors from `epoll_create1` (`EMFILE`) or `epoll_ctl` (`ENOMEM`, `ENOSPC`).
+#[inline]
 fn registered<'n>(
     net: &'n mut NetState,
     desc: &mut SocketDesc,
@@ -373,6 +406,7 @@ fn registered<'n>(
 
 /// The slot of `key` for the call `epoch` (reset if it holds an earlier call's state),
 /// growing the table to the key.
+#[inline]
 fn current_slot(slots: &mut Vec<Slot>, epoch: u32, key: usize, fd: u32) -> Option<&mut Slot> {
     if slots.len() <= key {
         slots.resize(key + 1, Slot::default());

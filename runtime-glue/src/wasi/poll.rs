@@ -121,6 +121,39 @@ pub(crate) struct PollScratch {
     others: Vec<(u32, Interest, u64)>,
     /// Pending socket subscriptions.
     sockets: PollSockets,
+    /// Per subscription of the call: the guest fd (high half) and the registered
+    /// socket's poller key and direction (low half, see [`pack`]), or [`SLOW`].
+    keys: Vec<u64>,
+}
+
+/// A subscription the first phase of [`PollScratch::scan`] leaves to the full path.
+const SLOW: u32 = u32::MAX;
+/// The direction bit of a packed key (set: write).
+const WRITE_BIT: u32 = 1 << 31;
+
+/// A registered socket's key and the subscription's direction in one `u32`; [`SLOW`]
+/// for keys too large to pack.
+fn pack(key: usize, interest: Interest) -> u32 {
+    match u32::try_from(key) {
+        Ok(k) if k < WRITE_BIT - 1 => match interest {
+            Interest::Read => k,
+            Interest::Write => k | WRITE_BIT,
+        },
+        _ => SLOW,
+    }
+}
+
+/// The poller key of the socket at guest `fd` when it is registered and may be polled
+/// (a socket with `POLL_FD_READWRITE`); `None` sends the subscription down the full path.
+#[inline]
+fn registered_key(cx: &GuestCtx, fd: u32) -> Option<usize> {
+    let entry = cx.fds.get(fd)?;
+    match &entry.desc {
+        Descriptor::Socket(desc) if entry.base.contains(Rights::POLL_FD_READWRITE) => {
+            desc.sock.registered_key()
+        }
+        _ => None,
+    }
 }
 
 /// Little-endian field readers for one 48-byte subscription (offsets as in
@@ -165,36 +198,70 @@ impl PollScratch {
         self.sockets.begin();
     }
 
-    /// The one pass over the subscriptions. A bad tag fails the whole call (`EINVAL`);
-    /// what the pass did before reaching it is invisible to the guest (the events are
-    /// dropped; a socket registered in the poller stays registered, as it would be by
-    /// its next poll anyway).
+    /// The pass over the subscriptions, in two phases so the memory latency of N fd
+    /// lookups overlaps: first a tight loop maps each subscription of a registered
+    /// socket to its poller key (reading only the subscription and the fd's entry),
+    /// then the keys are answered from the per-key slots and readiness cache, which are
+    /// small; everything else (clocks, files, stdio, unregistered sockets, errors, and
+    /// sockets an edge says may be ready) takes the full path. A bad tag fails the
+    /// whole call (`EINVAL`); what the pass did before is invisible to the guest (the
+    /// events are dropped; a socket registered in the poller stays registered, as it
+    /// would be by its next poll anyway).
     fn scan(&mut self, cx: &mut GuestCtx, subs: &[u8]) -> Result<(), Errno> {
-        let now = Instant::now();
-        for (index, s) in (0u32..).zip(subs.chunks_exact(SUBSCRIPTION_SIZE as usize)) {
+        self.keys.clear();
+        for s in subs.chunks_exact(SUBSCRIPTION_SIZE as usize) {
             // The union starts with the clock id or the fd, both u32 @16.
-            let id_or_fd = u32::from_le_bytes(field(s, 16));
-            match s.get(8).copied() {
-                Some(FD_READ) => self.fd(cx, (index, s), id_or_fd, Interest::Read),
-                Some(FD_WRITE) => self.fd(cx, (index, s), id_or_fd, Interest::Write),
-                Some(CLOCK) => {
-                    let userdata = u64::from_le_bytes(field(s, 0));
-                    let timeout = u64::from_le_bytes(field(s, 24));
-                    let flags = u16::from_le_bytes(field(s, 40));
-                    match deadline(id_or_fd, timeout, flags) {
-                        Some(at) if at > now => self.clocks.push((at, userdata)),
-                        Some(_) => self.fired.push(Event::new(userdata, CLOCK, Errno::Success)),
-                        None => self.fired.push(Event::new(userdata, CLOCK, Errno::Inval)),
-                    }
-                }
+            let fd = u32::from_le_bytes(field(s, 16));
+            let packed: u32 = match s.get(8).copied() {
+                Some(FD_READ) => registered_key(cx, fd).map_or(SLOW, |k| pack(k, Interest::Read)),
+                Some(FD_WRITE) => registered_key(cx, fd).map_or(SLOW, |k| pack(k, Interest::Write)),
+                Some(CLOCK) => SLOW,
                 _ => return Err(Errno::Inval),
-            }
+            };
+            self.keys.push((u64::from(fd) << 32) | u64::from(packed));
         }
+        let keys = std::mem::take(&mut self.keys);
+        let chunks = subs.chunks_exact(SUBSCRIPTION_SIZE as usize);
+        for ((index, s), &both) in (0u32..).zip(chunks).zip(&keys) {
+            let (fd, packed) = ((both >> 32) as u32, both as u32);
+            if packed != SLOW {
+                let (key, interest) = match packed & WRITE_BIT {
+                    0 => (packed as usize, Interest::Read),
+                    _ => ((packed & !WRITE_BIT) as usize, Interest::Write),
+                };
+                if self.sockets.idle(&mut cx.net, (fd, key), interest, index) {
+                    continue;
+                }
+            }
+            self.full(cx, index, s);
+        }
+        self.keys = keys;
         Ok(())
+    }
+
+    /// A subscription the fast phase could not settle (tag already validated).
+    fn full(&mut self, cx: &mut GuestCtx, index: u32, s: &[u8]) {
+        let id_or_fd = u32::from_le_bytes(field(s, 16));
+        match s.get(8).copied() {
+            Some(FD_READ) => self.fd(cx, (index, s), id_or_fd, Interest::Read),
+            Some(FD_WRITE) => self.fd(cx, (index, s), id_or_fd, Interest::Write),
+            Some(CLOCK) => {
+                let userdata = u64::from_le_bytes(field(s, 0));
+                let timeout = u64::from_le_bytes(field(s, 24));
+                let flags = u16::from_le_bytes(field(s, 40));
+                match deadline(id_or_fd, timeout, flags) {
+                    Some(at) if at > Instant::now() => self.clocks.push((at, userdata)),
+                    Some(_) => self.fired.push(Event::new(userdata, CLOCK, Errno::Success)),
+                    None => self.fired.push(Event::new(userdata, CLOCK, Errno::Inval)),
+                }
+            }
+            _ => {}
+        }
     }
 
     /// One fd subscription (its index and bytes): one lookup, answered now or
     /// remembered as pending (by index: the userdata is read only for an event).
+    #[inline]
     fn fd(&mut self, cx: &mut GuestCtx, sub: (u32, &[u8]), fd: u32, interest: Interest) {
         let (index, bytes) = sub;
         let userdata = || u64::from_le_bytes(field(bytes, 0));

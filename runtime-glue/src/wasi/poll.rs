@@ -4,8 +4,9 @@
 //! # One pass, then only what changed
 //!
 //! The WASI ABI hands the host all N subscriptions on every call, so a call is O(N); the
-//! work per subscription is kept to the minimum. One pass over the guest's array reads
-//! each subscription once, looks its fd up once, and answers it at once: files and
+//! work per subscription is kept to the minimum. One pass over the guest's array (in two
+//! phases, see [`PollScratch::scan`]) reads each subscription once, looks its fd up once
+//! (twice for the few that need a closer look), and answers it at once: files and
 //! stdout are ready, the host's stdin is polled, sockets are answered from the
 //! persistent poller's per-socket cache without a system call unless their state changed
 //! (`socket::poll`). Pending subscriptions are remembered compactly (sockets in

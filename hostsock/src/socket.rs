@@ -317,6 +317,13 @@ impl Socket {
                 Ok(pair) => break pair,
                 Err(e) if retry_accept(&e) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // An AF_UNIX listener shut down for reading polls readable for ever
+                    // while accept4 says EAGAIN; a blocking Linux accept is EINVAL there
+                    // (`unix_accept`), and so is ours, instead of spinning (fuzz finding
+                    // unix-accept-spin).
+                    if self.blocking == Blocking::Yes && self.read_side_shut()? {
+                        return Err(einval());
+                    }
                     self.wait_or_again(Interest::READABLE, deadline)?
                 }
                 Err(e) => return Err(e),

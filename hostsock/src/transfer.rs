@@ -8,7 +8,7 @@
 use std::{
     io::{self, IoSlice, IoSliceMut},
     net::SocketAddr,
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use socket2::SockAddr;
@@ -109,11 +109,25 @@ impl Socket {
     /// passes its `/proc/self/fd` path, see [`Socket::send_to_unix`]).
     pub(crate) fn send_to_raw(&mut self, bufs: &[IoSlice<'_>], to: &SockAddr) -> io::Result<usize> {
         let deadline = self.deadline(self.snd_timeout);
+        let mut pause = Duration::from_millis(1);
         let sent = loop {
             match self
                 .inner
                 .send_to_vectored_with_flags(bufs, to, libc::MSG_NOSIGNAL)
             {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && self.unix_datagram() => {
+                    // A receiver's full queue (`net.unix.max_dgram_qlen`) says EAGAIN
+                    // while the unconnected sender polls writable: there is no readiness
+                    // to wait for, so a blocking send backs off until the send timeout,
+                    // as `connect_unix` does, instead of spinning for ever.
+                    if self.blocking() == Blocking::No
+                        || deadline.is_some_and(|d| Instant::now() >= d)
+                    {
+                        return Err(e);
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.wait_or_again(Interest::WRITABLE, deadline)?
                 }
@@ -127,6 +141,11 @@ impl Socket {
             self.state = SocketState::Bound;
         }
         Ok(sent)
+    }
+
+    /// Whether this is an AF_UNIX datagram socket.
+    fn unix_datagram(&self) -> bool {
+        self.family() == AddressFamily::Unix && self.kind() == SocketKind::Datagram
     }
 
     /// Receives into `bufs`.

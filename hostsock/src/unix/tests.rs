@@ -294,6 +294,60 @@ fn state_and_family_rules() {
     assert_eq!(errno(fresh.unix_peer_path()), Errno::Notconn);
 }
 
+/// Found by the `hostcalls` fuzzer (`fuzz/regressions/hostcalls/unix-accept-spin`):
+/// Linux lets an AF_UNIX listener be shut down; it then polls readable while `accept4`
+/// says `EAGAIN`, and a guest-blocking accept spun on that for ever, past any timeout.
+#[test]
+fn blocking_accept_on_a_listener_shut_down_for_reading_is_einval() {
+    let tmp = TempDir::new();
+    let mut l = listener(&tmp.0, "l");
+    l.shutdown(std::net::Shutdown::Read).expect("shutdown");
+    assert_eq!(l.blocking(), Blocking::Yes);
+    // In a thread, so a regression fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Errno::from(
+            l.accept_unix(Blocking::Yes).expect_err("no peer"),
+        ));
+    });
+    assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(Errno::Inval));
+}
+
+/// A blocking datagram `send_to` a receiver whose queue is full (Linux allows
+/// `net.unix.max_dgram_qlen` unread datagrams, 10 by default) waits for room until the
+/// send timeout, then says `EAGAIN`; it must not spin past the timeout, although the
+/// unconnected sender polls writable the whole time.
+#[test]
+fn blocking_send_to_a_full_datagram_queue_times_out() {
+    let tmp = TempDir::new();
+    let mut rx = open(SocketKind::Datagram);
+    rx.bind_unix(dir_fd(&tmp.0).as_fd(), &name("rx"))
+        .expect("bind");
+    let mut tx = open(SocketKind::Datagram);
+    tx.setsockopt(
+        crate::SockOpt::SndTimeo,
+        crate::OptValue::Timeout(Some(Duration::from_millis(50))),
+    )
+    .expect("SO_SNDTIMEO");
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let target = path_fd(&tmp.0.join("rx"));
+        let mut last = Ok(0);
+        for _ in 0..1000 {
+            last = tx.send_to_unix(&[IoSlice::new(b"d")], target.as_fd());
+            if last.is_err() {
+                break;
+            }
+        }
+        let _ = done.send(last.map_err(Errno::from));
+        drop(rx);
+    });
+    assert_eq!(
+        result.recv_timeout(Duration::from_secs(5)),
+        Ok(Err(Errno::Again))
+    );
+}
+
 #[test]
 fn overlong_names_are_nametoolong() {
     let tmp = TempDir::new();

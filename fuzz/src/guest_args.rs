@@ -54,6 +54,43 @@ pub const STRINGS: &[&[u8]] = &[
     b"-1",
 ];
 
+/// AF_UNIX guest paths for [`Arg::Addr`] (`k >= UNIX_ADDR`): inside the
+/// `/sandbox` preopen (new names, existing files, directories, symlinks in
+/// and out), relative ones (only a `.` preopen takes them), escapes, odd
+/// forms (abstract, empty, unterminated 108 bytes, doubled slashes, a name
+/// that only shares a prefix with the preopen), and a host path in `/tmp`
+/// that a runtime handing guest paths to the kernel would create. The
+/// harness adds one more: the host path of the sandbox's `outside/`.
+pub const UNIX_PATHS: &[&[u8]] = &[
+    b"/sandbox/s",
+    b"/sandbox/t",
+    b"/sandbox/d/s",
+    b"/sandbox/dl/s",
+    b"/sandbox/./d/../s",
+    b"s",
+    b"./t",
+    b"/sandbox/f",
+    b"/sandbox/d",
+    b"/sandbox",
+    b"/sandbox/ln",
+    b"/sandbox/abs/s",
+    b"/sandbox/../outside/s",
+    b"/sandbox/dl/../../outside/s",
+    b"/sandbox/d/..",
+    b"/sandbox/nodir/s",
+    b"//sandbox//./s",
+    b"/sandboxx/s",
+    b"/tmp/fdvirt-fuzz-escape.sock",
+    b"",
+    b"\0abstract",
+    b"/sandbox/s/",
+    b"../s",
+    &[b'x'; 108],
+];
+
+/// `Arg::Addr(k)` with `k` at or above this is an AF_UNIX address.
+pub(crate) const UNIX_ADDR: u8 = 0xC0;
+
 /// Bytes of scratch memory per parameter slot.
 const SLOT: usize = 256;
 /// Scratch area: the top `SCRATCH` bytes of memory (or all of a smaller one).
@@ -78,18 +115,21 @@ pub(crate) enum Arg {
     /// `*_len` parameter gets the count.
     Iov(u8),
     /// A WasmEdge address struct for 127.0.0.1 or ::1, V1 octets or V2
-    /// storage form (k % 4).
+    /// storage form (k % 4); from [`UNIX_ADDR`] on, a V2 AF_UNIX storage
+    /// naming a path of [`UNIX_PATHS`] or the harness's extra path.
     Addr(u8),
     /// The local port of the i-th bound socket (`Small` when none is).
     Port(u8),
 }
 
-/// Raw argument bits for `hc` (i32s zero-extended, as wasmi passes them).
+/// Raw argument bits for `hc` (i32s zero-extended, as wasmi passes them);
+/// `extra_path` is the AF_UNIX path after [`UNIX_PATHS`].
 pub(crate) fn resolve_args(
     cx: &GuestCtx,
     mem: &mut [u8],
     hc: &abi::HostCall,
     args: &[Arg],
+    extra_path: &[u8],
 ) -> Vec<u64> {
     let open: Vec<u32> = cx.fds().iter().map(|(fd, _)| fd).collect();
     let ports = runtime_glue::fuzzing::local_ports(cx);
@@ -117,6 +157,11 @@ pub(crate) fn resolve_args(
             }
             (_, Arg::Iov(k)) => {
                 len_for_next = Some(put_iovecs(mem, slot, k));
+                slot as u64
+            }
+            (_, Arg::Addr(k)) if k >= UNIX_ADDR => {
+                let i = usize::from(k - UNIX_ADDR) % (UNIX_PATHS.len() + 1);
+                put_unix_address(mem, slot, UNIX_PATHS.get(i).copied().unwrap_or(extra_path));
                 slot as u64
             }
             (_, Arg::Addr(k)) => {
@@ -157,6 +202,31 @@ fn put_iovecs(mem: &mut [u8], at: usize, k: u8) -> u64 {
     n as u64
 }
 
+/// An address struct at `at` naming a 128-byte AF_UNIX storage right
+/// after it (family 3, `path`, a NUL if it fits; the rest zero).
+fn put_unix_address(mem: &mut [u8], at: usize, path: &[u8]) {
+    let buf = at + 8;
+    let mut bytes = [0u8; STORAGE_LEN];
+    let path = &path[..path.len().min(wasmedge::UNIX_PATH_LEN)];
+    if wasmedge::encode_storage_unix_path(path, &mut bytes).is_err() {
+        return;
+    }
+    put_header(mem, at, buf, STORAGE_LEN);
+    let _ = put(mem, buf, &bytes);
+}
+
+/// The 8-byte address struct `{buf, buf_len}` at `at`.
+fn put_header(mem: &mut [u8], at: usize, buf: usize, len: usize) {
+    let mut head = [0u8; 8];
+    let header = AddressStruct {
+        buf: buf as u32,
+        buf_len: len as u32,
+    };
+    if header.encode(&mut head).is_ok() {
+        let _ = put(mem, at, &head);
+    }
+}
+
 /// An address struct at `at` and its bytes right after it.
 fn put_address(mem: &mut [u8], at: usize, k: u8) {
     let ip = if k.is_multiple_of(2) {
@@ -171,13 +241,6 @@ fn put_address(mem: &mut [u8], at: usize, k: u8) {
     } else {
         wasmedge::encode_storage(Some(&ip), &mut bytes).map_or(0, |()| STORAGE_LEN)
     };
-    let mut head = [0u8; 8];
-    let header = AddressStruct {
-        buf: buf as u32,
-        buf_len: len as u32,
-    };
-    if header.encode(&mut head).is_ok() {
-        let _ = put(mem, at, &head);
-        let _ = put(mem, buf, &bytes[..len]);
-    }
+    put_header(mem, at, buf, len);
+    let _ = put(mem, buf, &bytes[..len]);
 }

@@ -7,8 +7,16 @@
 //! included — exactly as the linker dispatches them, without an engine.
 //! Arguments are chosen per row from [`Arg`]: an open fd (index modulo the
 //! open count), a pointer into or at the end of memory, a small number, or
-//! any value. `Poke`/`PutPath` steps write bytes and path strings into
+//! any value. `Poke`/`PutPath`/`PutIovec`/`PutSubs` steps write bytes, path
+//! strings, iovecs and `poll_oneoff` subscriptions (naming open fds, so
+//! sockets subscribed twice, unix sockets and closed fds come up) into
 //! memory between calls.
+//!
+//! Bits of the `quarantine` byte choose two options without changing the
+//! layout of older inputs: bit 7 allows AF_UNIX sockets
+//! (`UnixSockets::Allow`; otherwise `sock_open(3, ..)` is `ENOSYS`), bit 6
+//! adds a second preopen, the sandbox's `root/d` under the relative name
+//! `.` (relative unix paths resolve there; fds after 3 shift by one).
 
 use std::time::Duration;
 
@@ -16,7 +24,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use fdtable::FdPolicy;
 use hostsock::{NetUse, NetworkPolicy};
 use runtime_glue::{
-    GuestBuilder, GuestCtx, NetConfig, SharedBuffer, Stdio, abi,
+    GuestBuilder, GuestCtx, NetConfig, SharedBuffer, Stdio, UnixSockets, abi,
     fuzzing::{FdRights, bound_socket_waits, fd_rights},
 };
 
@@ -84,6 +92,20 @@ enum Step {
     PutPath { at: u16, which: u8 },
     /// Write one iovec `{buf, len}` at `at`.
     PutIovec { at: u16, buf: u16, len: u16 },
+    /// Write `poll_oneoff` subscription records at `at`.
+    PutSubs { at: u16, subs: Vec<Sub> },
+}
+
+/// One subscription record for [`Step::PutSubs`].
+#[derive(Debug, Arbitrary)]
+pub(crate) struct Sub {
+    /// `tag % 3`: clock, fd_read, fd_write.
+    pub(crate) tag: u8,
+    /// The open fd at `fd % (count + 1)`; past the end, `fd` itself (most
+    /// likely not open: `EBADF` in the event).
+    pub(crate) fd: u8,
+    /// Userdata; for a clock, its timeout in µs (capped by `tame_poll`).
+    pub(crate) userdata: u8,
 }
 
 impl<'a> Arbitrary<'a> for Step {
@@ -101,10 +123,14 @@ impl<'a> Arbitrary<'a> for Step {
                 at: u.arbitrary()?,
                 which: u.arbitrary()?,
             },
-            _ => Step::PutIovec {
+            240..=247 => Step::PutIovec {
                 at: u.arbitrary()?,
                 buf: u.arbitrary()?,
                 len: u.arbitrary()?,
+            },
+            _ => Step::PutSubs {
+                at: u.arbitrary()?,
+                subs: u.arbitrary()?,
             },
         })
     }
@@ -135,24 +161,37 @@ fn run_plan(data: &[u8], seen: &mut dyn FnMut(&'static str, Option<i32>)) {
         return;
     };
     let before = sandbox::open_fd_count();
+    let stray = sandbox::Strays::before();
     let Ok(sandbox) = Sandbox::new() else {
         return;
     };
+    let outside = sandbox.outside_socket_path();
     let Some(mut cx) = build_ctx(&setup, &sandbox) else {
         return;
     };
     let mut mem = memory(&setup);
     let rows: Vec<&'static abi::HostCall> = abi::hostcalls().collect();
     for _ in 0..MAX_CALLS {
+        // Exhausted input would decode as zero-filled calls of row 0.
+        if u.is_empty() {
+            break;
+        }
         let Ok(step) = Step::arbitrary(&mut u) else {
             break;
         };
-        if !run_step(&mut cx, &mut mem, &rows, step, seen) {
+        let mut run = Run {
+            cx: &mut cx,
+            mem: &mut mem,
+            rows: &rows,
+            outside: &outside,
+        };
+        if !run.step(step, seen) {
             break;
         }
     }
     drop(cx);
     sandbox.assert_untouched_outside();
+    stray.assert_none_created();
     drop(sandbox);
     assert_eq!(sandbox::open_fd_count(), before, "host fds leaked");
 }
@@ -175,8 +214,18 @@ fn build_ctx(setup: &Setup, sandbox: &Sandbox) -> Option<GuestCtx> {
         .stdout(Stdio::Capture(SharedBuffer::new()))
         .stderr(Stdio::Null)
         .network(loopback_only())
+        .unix_sockets(if setup.quarantine & 0x80 != 0 {
+            UnixSockets::Allow
+        } else {
+            UnixSockets::Deny
+        })
         .preopen_dir(sandbox.root(), "/sandbox")
         .ok()?;
+    let builder = if setup.quarantine & 0x40 != 0 {
+        builder.preopen_dir(sandbox.root().join("d"), ".").ok()?
+    } else {
+        builder
+    };
     builder.build_ctx().ok()
 }
 
@@ -208,51 +257,86 @@ fn memory(setup: &Setup) -> Vec<u8> {
     mem
 }
 
-/// Runs one step; `false` once the guest has exited.
-fn run_step(
-    cx: &mut GuestCtx,
-    mem: &mut [u8],
-    rows: &[&'static abi::HostCall],
-    step: Step,
-    seen: &mut dyn FnMut(&'static str, Option<i32>),
-) -> bool {
-    match step {
-        Step::Poke { at, bytes } => write(mem, usize::from(at), &bytes),
-        Step::PutPath { at, which } => {
-            let path = guest_args::STRINGS[usize::from(which) % guest_args::STRINGS.len()];
-            write(mem, usize::from(at), path);
-        }
-        Step::PutIovec { at, buf, len } => {
-            let mut iov = [0u8; 8];
-            iov[..4].copy_from_slice(&u32::from(buf).to_le_bytes());
-            iov[4..].copy_from_slice(&u32::from(len).to_le_bytes());
-            write(mem, usize::from(at), &iov);
-        }
-        Step::Call { row, args } => {
-            if rows.is_empty() {
-                return true;
+/// What a step works on.
+struct Run<'r> {
+    cx: &'r mut GuestCtx,
+    mem: &'r mut [u8],
+    rows: &'r [&'static abi::HostCall],
+    /// The harness's extra AF_UNIX path (a host path outside the sandbox).
+    outside: &'r [u8],
+}
+
+impl Run<'_> {
+    /// Runs one step; `false` once the guest has exited.
+    fn step(&mut self, step: Step, seen: &mut dyn FnMut(&'static str, Option<i32>)) -> bool {
+        let mem = &mut *self.mem;
+        match step {
+            Step::Poke { at, bytes } => write(mem, usize::from(at), &bytes),
+            Step::PutPath { at, which } => {
+                let path = guest_args::STRINGS[usize::from(which) % guest_args::STRINGS.len()];
+                write(mem, usize::from(at), path);
             }
-            let hc = rows[usize::from(row) % rows.len()];
-            let raw = guest_args::resolve_args(cx, mem, hc, &args);
-            let rights = fd_rights(cx);
-            if matches!(hc.name, "poll_oneoff" | "epoll_oneoff") {
-                tame_poll(mem, &raw, &rights);
+            Step::PutIovec { at, buf, len } => {
+                let mut iov = [0u8; 8];
+                iov[..4].copy_from_slice(&u32::from(buf).to_le_bytes());
+                iov[4..].copy_from_slice(&u32::from(len).to_le_bytes());
+                write(mem, usize::from(at), &iov);
             }
-            if hc.name == "sock_getaddrinfo" && !offline_lookup(mem, &raw) {
-                return true;
-            }
-            bound_socket_waits(cx, MAX_BLOCK);
-            let result = hc.invoke(cx, mem, &raw);
-            seen(hc.name, abi::errno_value(&result));
-            let after = After {
-                cx,
-                mem,
-                before: &rights,
-            };
-            return check_call(hc, &raw, &result, &after);
+            Step::PutSubs { at, subs } => put_subs(self.cx, mem, usize::from(at), &subs),
+            Step::Call { row, args } => return self.call(row, &args, seen),
         }
+        true
     }
-    true
+
+    /// Calls row `row % rows`; `false` once the guest has exited.
+    fn call(
+        &mut self,
+        row: u8,
+        args: &[Arg],
+        seen: &mut dyn FnMut(&'static str, Option<i32>),
+    ) -> bool {
+        let Some(&hc) = self.rows.get(usize::from(row) % self.rows.len().max(1)) else {
+            return true;
+        };
+        let (cx, mem) = (&mut *self.cx, &mut *self.mem);
+        let raw = guest_args::resolve_args(cx, mem, hc, args, self.outside);
+        let rights = fd_rights(cx);
+        if matches!(hc.name, "poll_oneoff" | "epoll_oneoff") {
+            tame_poll(mem, &raw, &rights);
+        }
+        if hc.name == "sock_getaddrinfo" && !offline_lookup(mem, &raw) {
+            return true;
+        }
+        bound_socket_waits(cx, MAX_BLOCK);
+        let result = hc.invoke(cx, mem, &raw);
+        seen(hc.name, abi::errno_value(&result));
+        let after = After {
+            cx,
+            mem,
+            before: &rights,
+        };
+        check_call(hc, &raw, &result, &after)
+    }
+}
+
+/// Writes `subs` as 48-byte subscription records at `at` (those that fit).
+pub(crate) fn put_subs(cx: &GuestCtx, mem: &mut [u8], at: usize, subs: &[Sub]) {
+    let open: Vec<u32> = cx.fds().iter().map(|(fd, _)| fd).collect();
+    for (i, sub) in subs.iter().enumerate() {
+        let mut rec = [0u8; SUB_SIZE];
+        rec[..8].copy_from_slice(&u64::from(sub.userdata).to_le_bytes());
+        rec[8] = sub.tag % 3;
+        if rec[8] == 0 {
+            rec[16..20].copy_from_slice(&1u32.to_le_bytes()); // CLOCK_MONOTONIC
+            let timeout = u64::from(sub.userdata) * 1000;
+            rec[24..32].copy_from_slice(&timeout.to_le_bytes());
+        } else {
+            let k = usize::from(sub.fd) % (open.len() + 1);
+            let fd = open.get(k).copied().unwrap_or(u32::from(sub.fd));
+            rec[16..20].copy_from_slice(&fd.to_le_bytes());
+        }
+        write(mem, at + i * SUB_SIZE, &rec);
+    }
 }
 
 /// Writes as much of `bytes` at `at` as fits.

@@ -24,7 +24,7 @@ mod module_load;
 mod sandbox;
 
 pub use fdtable_ops::fdtable_ops;
-pub use guest_args::STRINGS as HOSTCALL_STRINGS;
+pub use guest_args::{STRINGS as HOSTCALL_STRINGS, UNIX_PATHS as HOSTCALL_UNIX_PATHS};
 pub use hostcalls::{hostcalls, hostcalls_observed};
 pub use module_load::module_load;
 

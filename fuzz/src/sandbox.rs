@@ -15,7 +15,11 @@
 //!                        next to it or next to root/
 //! ```
 
-use std::{fs, io, path::Path};
+use std::{
+    fs, io,
+    os::unix::{ffi::OsStrExt, fs::FileTypeExt},
+    path::{Path, PathBuf},
+};
 
 use tempfile::TempDir;
 
@@ -56,6 +60,19 @@ impl Sandbox {
         self.dir.path().join("root")
     }
 
+    /// The host path `<tmp>/outside/s`, as bytes: an AF_UNIX guest path that
+    /// a runtime handing guest paths to the kernel (as WasmEdge does) would
+    /// bind next to the canary, which [`Self::assert_untouched_outside`]
+    /// catches. The guest must get `ENOTCAPABLE` (no preopen matches it).
+    pub(crate) fn outside_socket_path(&self) -> Vec<u8> {
+        self.dir
+            .path()
+            .join("outside/s")
+            .as_os_str()
+            .as_bytes()
+            .to_vec()
+    }
+
     /// Panics if anything outside `root/` changed.
     ///
     /// # Panics
@@ -84,4 +101,53 @@ impl Sandbox {
 /// `None` where that directory does not exist.
 pub(crate) fn open_fd_count() -> Option<usize> {
     fs::read_dir("/proc/self/fd").ok().map(Iterator::count)
+}
+
+/// Host places an escaping AF_UNIX path would create a socket in: the
+/// process's working directory (for relative guest paths resolved by the
+/// host) and the absolute `/tmp` path in `guest_args::UNIX_PATHS`.
+fn stray_candidates() -> Vec<PathBuf> {
+    let mut v = vec![PathBuf::from("/tmp/fdvirt-fuzz-escape.sock")];
+    if let Ok(cwd) = std::env::current_dir() {
+        for name in ["s", "t", "../s", "sandbox"] {
+            v.push(cwd.join(name));
+        }
+    }
+    v
+}
+
+fn is_socket(p: &Path) -> bool {
+    fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_socket())
+}
+
+/// The [`stray_candidates`] that were already sockets before a run (left by
+/// something else), which the check after the run then ignores.
+#[derive(Debug)]
+pub(crate) struct Strays {
+    existing: Vec<PathBuf>,
+}
+
+impl Strays {
+    /// Records which candidates are sockets now.
+    pub(crate) fn before() -> Self {
+        let existing = stray_candidates()
+            .into_iter()
+            .filter(|p| is_socket(p))
+            .collect();
+        Self { existing }
+    }
+
+    /// Panics if a run created a socket file at a candidate path.
+    ///
+    /// # Panics
+    /// When a guest AF_UNIX path reached the host outside the sandbox.
+    pub(crate) fn assert_none_created(&self) {
+        for p in stray_candidates() {
+            assert!(
+                self.existing.contains(&p) || !is_socket(&p),
+                "guest created a socket outside its sandbox: {}",
+                p.display()
+            );
+        }
+    }
 }

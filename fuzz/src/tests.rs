@@ -151,7 +151,7 @@ fn scratch_args_open_and_write_a_file() {
         Arg::Small(0),
         Arg::Ptr(100),
     ];
-    let raw = resolve_args(&cx, &mut mem, open, &args);
+    let raw = resolve_args(&cx, &mut mem, open, &args, b"");
     assert_eq!(raw[3], 3, "path_len filled in");
     open.invoke(&mut cx, &mut mem, &raw).unwrap();
     let fd = u32::from_le_bytes(mem[100..104].try_into().unwrap());
@@ -162,8 +162,92 @@ fn scratch_args_open_and_write_a_file() {
         &mut mem,
         write,
         &[Arg::Fd(fd_index), Arg::Iov(0), Arg::Small(9), Arg::Ptr(200)],
+        b"",
     );
     assert_eq!(raw[2], 1, "iovs_len filled in");
     write.invoke(&mut cx, &mut mem, &raw).unwrap();
     assert_eq!(std::fs::metadata(dir.path().join("new")).unwrap().len(), 8);
+}
+
+/// `Arg::Addr` from `UNIX_ADDR` on names AF_UNIX paths: a bind inside the
+/// preopen creates the socket there; the harness's host path outside the
+/// sandbox (the extra path) is refused and creates nothing.
+#[test]
+fn unix_addr_args_bind_inside_and_never_outside() {
+    use crate::guest_args::{Arg, UNIX_ADDR, UNIX_PATHS, resolve_args};
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let extra = outside.path().join("s");
+    let mut cx = runtime_glue::GuestBuilder::new()
+        .stdout(runtime_glue::Stdio::Null)
+        .unix_sockets(runtime_glue::UnixSockets::Allow)
+        .preopen_dir(dir.path(), "/sandbox")
+        .unwrap()
+        .build_ctx()
+        .unwrap();
+    let mut mem = vec![0u8; 65536];
+    let open = abi::find("wasi_snapshot_preview1", "sock_open").unwrap();
+    let bind = abi::find("wasi_snapshot_preview1", "sock_bind_v2").unwrap();
+    let extra_bytes = extra.as_os_str().as_encoded_bytes();
+    let mut bind_to = |k: u8, mem: &mut Vec<u8>| {
+        let raw = resolve_args(
+            &cx,
+            mem,
+            open,
+            &[Arg::Small(3), Arg::Small(2), Arg::Ptr(100)],
+            b"",
+        );
+        open.invoke(&mut cx, mem, &raw).unwrap();
+        let fd = u32::from_le_bytes(mem[100..104].try_into().unwrap());
+        let index = cx.fds().iter().position(|(f, _)| f == fd).unwrap() as u8;
+        let args = [Arg::Fd(index), Arg::Addr(k), Arg::Small(0)];
+        let raw = resolve_args(&cx, mem, bind, &args, extra_bytes);
+        bind.invoke(&mut cx, mem, &raw)
+    };
+    assert_eq!(UNIX_PATHS[0], b"/sandbox/s");
+    bind_to(UNIX_ADDR, &mut mem).unwrap();
+    let meta = std::fs::symlink_metadata(dir.path().join("s")).unwrap();
+    assert!(meta.file_type().is_socket());
+    let extra_k = UNIX_ADDR + UNIX_PATHS.len() as u8;
+    assert!(bind_to(extra_k, &mut mem).is_err());
+    assert!(!extra.exists(), "a guest path reached the host outside");
+}
+
+/// `PutSubs` records name open fds by index (duplicates come from equal
+/// indices) and clocks carry a timeout.
+#[test]
+fn put_subs_writes_records_naming_open_fds() {
+    let cx = runtime_glue::GuestBuilder::new()
+        .stdout(runtime_glue::Stdio::Null)
+        .build_ctx()
+        .unwrap();
+    let open: Vec<u32> = cx.fds().iter().map(|(fd, _)| fd).collect();
+    let mut mem = vec![0u8; 4096];
+    let subs = [
+        crate::hostcalls::Sub {
+            tag: 1,
+            fd: 1,
+            userdata: 9,
+        },
+        crate::hostcalls::Sub {
+            tag: 4,
+            fd: 1,
+            userdata: 0,
+        },
+        crate::hostcalls::Sub {
+            tag: 0,
+            fd: 0,
+            userdata: 5,
+        },
+    ];
+    crate::hostcalls::put_subs(&cx, &mut mem, 100, &subs);
+    let rec = |i: usize| &mem[100 + 48 * i..148 + 48 * i];
+    assert_eq!(rec(0)[0], 9, "userdata");
+    assert_eq!((rec(0)[8], rec(1)[8], rec(2)[8]), (1, 1, 0), "tags mod 3");
+    let fd = |r: &[u8]| u32::from_le_bytes(r[16..20].try_into().unwrap());
+    assert_eq!(fd(rec(0)), open[1]);
+    assert_eq!(fd(rec(0)), fd(rec(1)), "same index, same fd");
+    let timeout = u64::from_le_bytes(rec(2)[24..32].try_into().unwrap());
+    assert_eq!(timeout, 5000);
 }

@@ -22,8 +22,14 @@ pub(crate) enum A {
     Str(&'static str),
     Iov(u8),
     Addr(u8),
+    /// `Addr` of an AF_UNIX path from `HOSTCALL_UNIX_PATHS` (`None`: the
+    /// harness's host path outside the sandbox).
+    Unix(Option<&'static str>),
     Port(u8),
 }
+
+/// `Arg::Addr(k)` from this `k` on is AF_UNIX (`guest_args::UNIX_ADDR`).
+const UNIX_ADDR: u8 = 0xC0;
 
 /// Variant index and count of `Arg` in `guest_args.rs`.
 const ARG_VARIANTS: u64 = 9;
@@ -46,10 +52,16 @@ fn vec_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 impl Plan {
     /// Lowest-free policy, 64 fds, one page of memory holding `image`.
     pub(crate) fn new(image: &[u8]) -> Plan {
+        Plan::with_options(image, 0)
+    }
+
+    /// [`Plan::new`] with option bits in the `quarantine` byte (0x80: AF_UNIX
+    /// allowed; 0x40: `root/d` preopened as `.` too).
+    pub(crate) fn with_options(image: &[u8], options: u8) -> Plan {
         let mut out = Vec::new();
         variant(&mut out, 0, 3); // PolicyChoice::Lowest
         out.extend(0u64.to_le_bytes()); // seed
-        out.push(0); // quarantine
+        out.push(options); // quarantine: options, quarantine 0
         out.push(59); // max_fds: 59 % 60 + 5 = 64
         out.push(0); // MemSize::Page
         vec_bytes(&mut out, b"stdin data");
@@ -74,6 +86,18 @@ impl Plan {
         self
     }
 
+    /// Appends subscription records `(tag, fd index, userdata)` at `at`.
+    pub(crate) fn subs(mut self, at: u16, subs: &[(u8, u8, u8)]) -> Plan {
+        let out = &mut self.0;
+        out.push(255); // Step::PutSubs
+        out.extend(at.to_le_bytes());
+        for &(tag, fd, userdata) in subs {
+            out.extend([1, tag, fd, userdata]);
+        }
+        out.push(0);
+        self
+    }
+
     pub(crate) fn bytes(self) -> Vec<u8> {
         self.0
     }
@@ -92,6 +116,13 @@ fn encode(out: &mut Vec<u8>, a: A) {
         }
         A::Iov(k) => (6, vec![k]),
         A::Addr(k) => (7, vec![k]),
+        A::Unix(path) => {
+            let paths = fdvirt_fuzz::HOSTCALL_UNIX_PATHS;
+            let k = path
+                .and_then(|p| paths.iter().position(|t| *t == p.as_bytes()))
+                .unwrap_or(paths.len());
+            (7, vec![UNIX_ADDR + k as u8])
+        }
         A::Port(k) => (8, vec![k]),
     };
     variant(out, v, ARG_VARIANTS);

@@ -12,6 +12,9 @@
 //!   right its directory could not hand down.
 //! - A successful `fd_close` closed the fd; a successful `fd_renumber`
 //!   moved it; a successful call returning a new fd wrote an open fd.
+//! - A successful `poll_oneoff`/`epoll_oneoff` reported between 1 and
+//!   `nsubscriptions` events, each answering a distinct subscription (same
+//!   userdata and type as one taken before the call) with a valid errno.
 
 use runtime_glue::{
     GuestCtx,
@@ -34,6 +37,9 @@ pub(crate) struct After<'a> {
     pub(crate) mem: &'a [u8],
     /// `fd_rights` taken just before the call.
     pub(crate) before: &'a [FdRights],
+    /// For a poll: each subscription's `(userdata, tag)` read just before
+    /// the call.
+    pub(crate) poll_subs: Option<Vec<(u64, u8)>>,
 }
 
 /// Checks one call's result and the state after it; returns `false` when
@@ -65,8 +71,57 @@ pub(crate) fn check_call(
     check_rights(hc, raw, errno == 0, after.before, &now);
     if errno == 0 {
         check_success(hc, raw, after, &now);
+        if let Some(subs) = &after.poll_subs {
+            check_poll_events(hc.name, raw, after.mem, subs);
+        }
     }
     true
+}
+
+/// Bytes of one `event` record.
+const EVENT_SIZE: usize = 32;
+
+/// A successful poll's events: at least one, at most one per subscription,
+/// each matching an unused subscription's userdata and type.
+pub(crate) fn check_poll_events(name: &str, raw: &[u64], mem: &[u8], subs: &[(u64, u8)]) {
+    let read = |at: u64, n: usize| -> Option<&[u8]> {
+        let at = usize::try_from(at).ok()?;
+        mem.get(at..at.checked_add(n)?)
+    };
+    // Output regions may overlap (then one overwrites the other): not checked.
+    let (events, nevents) = (raw.get(1).copied(), raw.get(3).copied());
+    if let (Some(e), Some(n)) = (events, nevents)
+        && n < e + (subs.len() * EVENT_SIZE) as u64
+        && e < n + 4
+    {
+        return;
+    }
+    let Some(count) = nevents.and_then(|p| read(p, 4)) else {
+        panic!("{name}({raw:?}) succeeded without a readable nevents");
+    };
+    let count = u32::from_le_bytes(count.try_into().unwrap_or([0; 4])) as usize;
+    assert!(
+        (1..=subs.len()).contains(&count),
+        "{name}({raw:?}) reported {count} events for {} subscriptions",
+        subs.len()
+    );
+    let mut unused = subs.to_vec();
+    for i in 0..count {
+        let at = raw.get(1).map_or(0, |&e| e + (i * EVENT_SIZE) as u64);
+        let Some(ev) = read(at, EVENT_SIZE) else {
+            panic!("{name}({raw:?}): event {i} outside memory");
+        };
+        let userdata = u64::from_le_bytes(ev[..8].try_into().unwrap_or([0; 8]));
+        let error = u16::from_le_bytes([ev[8], ev[9]]);
+        assert!(error <= MAX_WASI_ERRNO, "{name}: event errno {error}");
+        let Some(k) = unused.iter().position(|&s| s == (userdata, ev[10])) else {
+            panic!(
+                "{name}({raw:?}): event {i} ({userdata}, type {}) answers no subscription of {subs:?}",
+                ev[10]
+            );
+        };
+        unused.swap_remove(k);
+    }
 }
 
 fn check_table(cx: &GuestCtx) {

@@ -301,9 +301,10 @@ impl Run<'_> {
         let (cx, mem) = (&mut *self.cx, &mut *self.mem);
         let raw = guest_args::resolve_args(cx, mem, hc, args, self.outside);
         let rights = fd_rights(cx);
-        if matches!(hc.name, "poll_oneoff" | "epoll_oneoff") {
+        let poll_subs = matches!(hc.name, "poll_oneoff" | "epoll_oneoff").then(|| {
             tame_poll(mem, &raw, &rights);
-        }
+            subscription_keys(mem, &raw)
+        });
         if hc.name == "sock_getaddrinfo" && !offline_lookup(mem, &raw) {
             return true;
         }
@@ -314,6 +315,7 @@ impl Run<'_> {
             cx,
             mem,
             before: &rights,
+            poll_subs,
         };
         check_call(hc, &raw, &result, &after)
     }
@@ -360,6 +362,24 @@ fn subscriptions<'m>(mem: &'m mut [u8], raw: &[u64]) -> Vec<&'m mut [u8]> {
         return Vec::new();
     };
     tail.chunks_exact_mut(SUB_SIZE).take(n).collect()
+}
+
+/// `(userdata, tag)` of each subscription of a poll call (none when the
+/// records do not all lie in memory: the call then fails with `EFAULT`).
+fn subscription_keys(mem: &mut [u8], raw: &[u64]) -> Vec<(u64, u8)> {
+    let n = raw.get(2).map_or(0, |&n| n as usize);
+    let subs = subscriptions(mem, raw);
+    if subs.len() < n {
+        return Vec::new();
+    }
+    subs.iter()
+        .map(|s| {
+            (
+                u64::from_le_bytes(s[..8].try_into().unwrap_or([0; 8])),
+                s[8],
+            )
+        })
+        .collect()
 }
 
 /// Keeps a `poll_oneoff` (or WasmEdge `epoll_oneoff`) call from sleeping: every clock subscription is

@@ -251,3 +251,49 @@ fn put_subs_writes_records_naming_open_fds() {
     let timeout = u64::from_le_bytes(rec(2)[24..32].try_into().unwrap());
     assert_eq!(timeout, 5000);
 }
+
+/// Memory holding `nevents` at 0 and events from 8, as a poll leaves it.
+fn poll_result(events: &[(u64, u16, u8)]) -> Vec<u8> {
+    let mut mem = vec![0u8; 8 + 32 * events.len()];
+    mem[..4].copy_from_slice(&(events.len() as u32).to_le_bytes());
+    for (i, &(userdata, error, kind)) in events.iter().enumerate() {
+        let ev = &mut mem[8 + 32 * i..];
+        ev[..8].copy_from_slice(&userdata.to_le_bytes());
+        ev[8..10].copy_from_slice(&error.to_le_bytes());
+        ev[10] = kind;
+    }
+    mem
+}
+
+#[test]
+fn poll_event_checks_accept_events_answering_subscriptions() {
+    use crate::hostcall_checks::check_poll_events;
+    let subs = [(7, 1), (7, 1), (9, 0)];
+    let mem = poll_result(&[(7, 20, 1), (7, 0, 1)]); // a duplicate's EXIST
+    check_poll_events("poll_oneoff", &[100, 8, 3, 0], &mem, &subs);
+}
+
+#[test]
+#[should_panic(expected = "answers no subscription")]
+fn poll_event_checks_catch_an_event_answered_twice() {
+    use crate::hostcall_checks::check_poll_events;
+    let mem = poll_result(&[(7, 0, 1), (7, 0, 1)]);
+    check_poll_events("poll_oneoff", &[100, 8, 2, 0], &mem, &[(7, 1), (8, 1)]);
+}
+
+#[test]
+#[should_panic(expected = "reported 0 events")]
+fn poll_event_checks_catch_success_without_events() {
+    use crate::hostcall_checks::check_poll_events;
+    let mem = poll_result(&[]);
+    check_poll_events("epoll_oneoff", &[100, 8, 1, 0], &mem, &[(1, 0)]);
+}
+
+#[test]
+fn poll_event_checks_skip_overlapping_outputs() {
+    use crate::hostcall_checks::check_poll_events;
+    // nevents written over event 0's userdata.
+    let mut mem = poll_result(&[(7, 0, 1)]);
+    mem[8..12].copy_from_slice(&1u32.to_le_bytes());
+    check_poll_events("poll_oneoff", &[100, 8, 1, 8], &mem, &[(7, 1)]);
+}

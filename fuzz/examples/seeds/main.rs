@@ -634,6 +634,32 @@ fn unix_dgram_plan() -> Vec<u8> {
         .bytes()
 }
 
+/// Twelve datagrams by path to a receiver that reads none: Linux queues 10
+/// (`net.unix.max_dgram_qlen`), then a blocking send must time out with
+/// `EAGAIN` (it once spun for ever: the unconnected sender polls writable).
+fn unix_dgram_full_plan() -> Vec<u8> {
+    let open = [A::Small(3), A::Small(1), A::Ptr(100)];
+    let send_to = [
+        A::Fd(5),
+        A::Iov(0),
+        A::Small(0),
+        unix("/sandbox/t"),
+        A::Small(0),
+        A::Small(0),
+        A::Ptr(112),
+    ];
+    let mut plan = Plan::with_options(&[], UNIX)
+        .call("sock_open_v2", &open)
+        .call("sock_bind_v2", &[A::Fd(4), unix("/sandbox/t"), A::Small(0)])
+        .call("sock_open_v2", &open);
+    for _ in 0..12 {
+        plan = plan.call("sock_send_to_v2", &send_to);
+    }
+    plan.call("fd_fdstat_set_flags", &[A::Fd(5), A::Small(4)])
+        .call("sock_send_to_v2", &send_to)
+        .bytes()
+}
+
 /// Two preopens (`/sandbox` fd 3, `.` = `root/d` fd 4): relative paths
 /// bind in `root/d` (fd 5, connected from fd 6); then fd 3 loses
 /// `PATH_CREATE_FILE` and a bind under it is refused; an IP socket given a
@@ -719,6 +745,7 @@ fn main() {
         ("getaddrinfo", getaddrinfo_plan()),
         ("unix-stream", unix_stream_plan()),
         ("unix-dgram", unix_dgram_plan()),
+        ("unix-dgram-full", unix_dgram_full_plan()),
         ("unix-relative", unix_relative_plan()),
         ("unix-denied", unix_denied_plan()),
     ];

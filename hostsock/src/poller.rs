@@ -478,7 +478,9 @@ fn readiness_from(sock: &Socket, key: usize, b: u8, interest: Interest) -> Optio
     if !(readable || writable) {
         return None;
     }
-    let nbytes = if readable {
+    // A listener's "bytes" are pending connections, which FIONREAD cannot count (it fails
+    // with EINVAL, giving 1): answer 1 without the syscall, once per accept otherwise.
+    let nbytes = if readable && sock.state != crate::socket::SocketState::Listening {
         readable_bytes(sock.as_fd())
     } else {
         1

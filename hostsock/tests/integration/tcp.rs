@@ -387,3 +387,19 @@ fn recv_from_on_a_connected_stream_has_no_sender() {
         assert_eq!((got.bytes, from), (3, None));
     });
 }
+
+/// An accepted socket has its listener's TCP_NODELAY, on and off (on Linux without a
+/// syscall of ours: the kernel copies it from the listener).
+#[test]
+fn accepted_socket_inherits_the_listeners_nodelay() {
+    each_ip(|ip| {
+        for on in [true, false] {
+            let mut l = listener(ip);
+            l.set_nodelay(on).unwrap();
+            let mut c = open(ip, SocketKind::Stream);
+            c.connect(l.local_addr().unwrap()).unwrap();
+            let (s, _) = l.accept(Blocking::Yes).unwrap();
+            assert_eq!(s.nodelay().unwrap(), on, "listener nodelay {on}");
+        }
+    });
+}

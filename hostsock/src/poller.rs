@@ -66,6 +66,9 @@ mod bits {
 /// How many events one `epoll_wait` takes (more wait in the kernel for the next one).
 const EVENTS: usize = 256;
 
+/// Most `epoll_wait` calls one [`Poller::collect`] makes to drain queued edges.
+const MAX_BATCHES: usize = 64;
+
 /// Longest single `epoll_wait` (older kernels reject timeouts above `i32::MAX` ms).
 const MAX_WAIT: Duration = Duration::from_secs(3600);
 
@@ -239,19 +242,34 @@ impl Poller {
     }
 
     /// One `epoll_wait` of at most `timeout` (`None` = no limit, `Some(ZERO)` = just
-    /// look): records every edge in its key's cache and returns how many keys got one;
-    /// they are listed by [`Poller::collected`] until the next call. 0 on timeout (or a
-    /// signal).
+    /// look), then zero-timeout ones while each fills its buffer, so every edge queued in
+    /// the kernel is taken (a full buffer of edges of other sockets must not hide a ready
+    /// one from a zero-timeout look). Records each edge in its key's cache and returns how
+    /// many keys got one; they are listed by [`Poller::collected`] until the next call. 0
+    /// on timeout (or a signal).
     ///
     /// # Errors
     /// The host error from `epoll_wait`.
     pub fn collect(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
         self.reap();
         self.collected.clear();
+        let wait = timeout.unwrap_or(MAX_WAIT).min(MAX_WAIT);
+        let mut full = self.collect_batch(wait)?;
+        // Bounded: edges keep arriving under load, and the rest waits for the next call.
+        for _ in 1..MAX_BATCHES {
+            if !full {
+                break;
+            }
+            full = self.collect_batch(Duration::ZERO)?;
+        }
+        Ok(self.collected.len())
+    }
+
+    /// One `epoll_wait` of at most `wait`, recorded; true when it filled its buffer.
+    fn collect_batch(&mut self, wait: Duration) -> io::Result<bool> {
         // On the stack: `epoll::Event` holds a pointer union, so a buffer kept in the
         // poller would make it `!Send`; this one costs no allocation either.
         let mut events = [MaybeUninit::<epoll::Event>::uninit(); EVENTS];
-        let wait = timeout.unwrap_or(MAX_WAIT).min(MAX_WAIT);
         let ts = Timespec {
             tv_sec: i64::try_from(wait.as_secs()).unwrap_or(i64::MAX),
             tv_nsec: i64::from(wait.subsec_nanos()),
@@ -276,11 +294,11 @@ impl Poller {
             *entry |= bits_of(ev.flags);
             self.collected.push(key);
         }
-        Ok(self.collected.len())
+        Ok(got.len() == EVENTS)
     }
 
     /// The keys that got an edge in the last [`Poller::collect`] (each at most once per
-    /// `epoll_wait`; ask them with [`Poller::check`]).
+    /// `epoll_wait`, so possibly twice per collect; ask them with [`Poller::check`]).
     #[must_use]
     pub fn collected(&self) -> &[usize] {
         &self.collected

@@ -254,3 +254,28 @@ fn poller_holds_ten_thousand_sockets_and_finds_the_ready_one() {
     let r = p.wait(&subs, Some(BOUND)).unwrap();
     assert_eq!(r.iter().map(|x| x.key).collect::<Vec<_>>(), vec![ready_key]);
 }
+
+/// More queued edges than one `epoll_wait` takes (every idle UDP socket starts with a
+/// writable edge) must not hide a readable socket from a single zero-timeout look.
+#[test]
+fn zero_timeout_wait_sees_past_a_full_batch_of_other_edges() {
+    const N: usize = 1_000;
+    let limit = raise_nofile();
+    assert!(
+        limit >= N as u64 + 100,
+        "RLIMIT_NOFILE hard limit {limit} too low"
+    );
+    let mut p = Poller::new().unwrap();
+    let mut socks: Vec<_> = (0..N).map(|_| udp(LOCAL)).collect();
+    for s in &mut socks {
+        p.insert(s).unwrap();
+    }
+    let mut ready = udp(LOCAL);
+    let mut sender = udp(LOCAL);
+    sender
+        .send_to(&[IoSlice::new(b"ping")], ready.local_addr().unwrap())
+        .unwrap();
+    let ready_key = p.insert(&mut ready).unwrap();
+    let r = p.wait(&[(&ready, Interest::READABLE)], NOW).unwrap();
+    assert_eq!(r.iter().map(|x| x.key).collect::<Vec<_>>(), vec![ready_key]);
+}

@@ -4,7 +4,7 @@
 
 use super::{
     END, FdTree, NONE,
-    node::{EMPTY_INNER, EMPTY_LEAF, INNER_CAP, INNER_MIN, LEAF_CAP, LEAF_MIN},
+    node::{EMPTY_INNER, EMPTY_LEAF, INNER_CAP, INNER_MIN, Inner, LEAF_CAP, LEAF_MIN, Leaf},
 };
 
 /// A node split off to the right of a full one, for its parent to adopt.
@@ -199,47 +199,76 @@ impl FdTree {
     /// Merges leaf `right` into `left` (true), or moves entries between
     /// them so each holds half (false).
     fn rebalance_leaves(&mut self, left: u32, right: u32) -> bool {
-        let mut r = std::mem::replace(&mut self.leaves[right as usize], EMPTY_LEAF);
-        let l = &mut self.leaves[left as usize];
-        let total = (l.len + r.len) as usize;
-        if total <= LEAF_CAP * 3 / 4 {
-            l.append(&r);
-            return true;
+        let r = std::mem::replace(&mut self.leaves[right as usize], EMPTY_LEAF);
+        let (merged, r) = rebalance(&mut self.leaves[left as usize], r, LEAF_CAP);
+        // A merged-away right node stays empty, as the caller frees it.
+        if !merged {
+            self.leaves[right as usize] = r;
         }
-        let keep = total / 2;
-        if l.len as usize > keep {
-            let mut moved = l.split_off(keep);
-            moved.append(&r);
-            r = moved;
-        } else {
-            let rest = r.split_off(keep - l.len as usize);
-            l.append(&r);
-            r = rest;
-        }
-        self.leaves[right as usize] = r;
-        false
+        merged
     }
 
     /// As `rebalance_leaves`, for inner nodes.
     fn rebalance_inners(&mut self, left: u32, right: u32) -> bool {
-        let mut r = std::mem::replace(&mut self.inners[right as usize], EMPTY_INNER);
-        let l = &mut self.inners[left as usize];
-        let total = (l.len + r.len) as usize;
-        if total <= INNER_CAP * 3 / 4 {
-            l.append(&r);
-            return true;
+        let r = std::mem::replace(&mut self.inners[right as usize], EMPTY_INNER);
+        let (merged, r) = rebalance(&mut self.inners[left as usize], r, INNER_CAP);
+        // A merged-away right node stays empty, as the caller frees it.
+        if !merged {
+            self.inners[right as usize] = r;
         }
-        let keep = total / 2;
-        if l.len as usize > keep {
-            let mut moved = l.split_off(keep);
-            moved.append(&r);
-            r = moved;
-        } else {
-            let rest = r.split_off(keep - l.len as usize);
-            l.append(&r);
-            r = rest;
-        }
-        self.inners[right as usize] = r;
-        false
+        merged
     }
+}
+
+/// The node operations [`rebalance`] needs, shared by leaves and inner nodes.
+trait Node: Sized {
+    fn len(&self) -> usize;
+    fn split_off(&mut self, at: usize) -> Self;
+    fn append(&mut self, right: &Self);
+}
+
+impl Node for Leaf {
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+    fn split_off(&mut self, at: usize) -> Self {
+        Leaf::split_off(self, at)
+    }
+    fn append(&mut self, right: &Self) {
+        Leaf::append(self, right);
+    }
+}
+
+impl Node for Inner {
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+    fn split_off(&mut self, at: usize) -> Self {
+        Inner::split_off(self, at)
+    }
+    fn append(&mut self, right: &Self) {
+        Inner::append(self, right);
+    }
+}
+
+/// Merges `r` into `l` when together they fill at most 3/4 of `cap` (returns true and
+/// an `r` to discard), else moves entries so each holds half (returns false and the new
+/// right node).
+fn rebalance<N: Node>(l: &mut N, mut r: N, cap: usize) -> (bool, N) {
+    let total = l.len() + r.len();
+    if total <= cap * 3 / 4 {
+        l.append(&r);
+        return (true, r);
+    }
+    let keep = total / 2;
+    if l.len() > keep {
+        let mut moved = l.split_off(keep);
+        moved.append(&r);
+        r = moved;
+    } else {
+        let rest = r.split_off(keep - l.len());
+        l.append(&r);
+        r = rest;
+    }
+    (false, r)
 }

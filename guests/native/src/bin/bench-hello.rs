@@ -26,7 +26,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     runtime.block_on(async move {
         let make = make_service_fn(|_conn| async { Ok::<_, Infallible>(service_fn(hello)) });
-        Server::bind(&addr).tcp_nodelay(true).serve(make).await
+        // Same hyper settings as the wasm guest (guests/sockets/hyper-guest): one flattened
+        // write per response.
+        Server::bind(&addr)
+            .tcp_nodelay(true)
+            .http1_writev(false)
+            .serve(make)
+            .await
     })?;
     Ok(())
 }

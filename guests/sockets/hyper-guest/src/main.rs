@@ -40,7 +40,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             }
         };
         tokio::task::spawn(async move {
+            // One send per response: with vectored writes hyper hands the head and body
+            // to the socket separately, and mio_wasi's stream writes them in two
+            // `sock_send` calls (two segments, two client wakeups). Flattening copies the
+            // small body into the head buffer instead.
             if let Err(e) = Http::new()
+                .http1_writev(false)
                 .serve_connection(stream, service_fn(hello))
                 .await
             {

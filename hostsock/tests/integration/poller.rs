@@ -194,6 +194,21 @@ fn wait_times_out_empty() {
     assert!(start.elapsed() >= Duration::from_millis(50));
 }
 
+/// `n` UDP sockets on localhost, each registered in `p`. Raises the soft RLIMIT_NOFILE
+/// first and fails the test when the hard limit leaves no room for them.
+fn registered_udp(p: &mut Poller, n: usize) -> Vec<Socket> {
+    let limit = raise_nofile();
+    assert!(
+        limit >= n as u64 + 100,
+        "RLIMIT_NOFILE hard limit {limit} is too low for {n} sockets"
+    );
+    let mut socks: Vec<_> = (0..n).map(|_| udp(LOCAL)).collect();
+    for s in &mut socks {
+        p.insert(s).unwrap();
+    }
+    socks
+}
+
 /// Open fds of this process.
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
@@ -208,10 +223,7 @@ fn each_registered_socket_costs_exactly_one_host_fd() {
     let mut seen = Vec::new();
     for _ in 0..20 {
         let before = open_fds();
-        let mut socks: Vec<_> = (0..N).map(|_| udp(LOCAL)).collect();
-        for s in &mut socks {
-            p.insert(s).unwrap();
-        }
+        let socks = registered_udp(&mut p, N);
         let during = open_fds();
         assert_eq!(p.len(), N);
         drop(socks);
@@ -228,17 +240,9 @@ fn each_registered_socket_costs_exactly_one_host_fd() {
 #[test]
 fn poller_holds_ten_thousand_sockets_and_finds_the_ready_one() {
     const N: usize = 10_000;
-    let limit = raise_nofile();
-    assert!(
-        limit >= N as u64 + 100,
-        "RLIMIT_NOFILE hard limit {limit} is too low for {N} sockets"
-    );
     let mut p = Poller::new().unwrap();
-    let mut socks: Vec<_> = (0..N).map(|_| udp(LOCAL)).collect();
+    let socks = registered_udp(&mut p, N);
     let mut ready = udp(LOCAL);
-    for s in &mut socks {
-        p.insert(s).unwrap();
-    }
     let ready_key = p.insert(&mut ready).unwrap();
     let mut subs: Vec<_> = socks.iter().map(|s| (s, Interest::READABLE)).collect();
     subs.push((&ready, Interest::READABLE));
@@ -260,16 +264,8 @@ fn poller_holds_ten_thousand_sockets_and_finds_the_ready_one() {
 #[test]
 fn zero_timeout_wait_sees_past_a_full_batch_of_other_edges() {
     const N: usize = 1_000;
-    let limit = raise_nofile();
-    assert!(
-        limit >= N as u64 + 100,
-        "RLIMIT_NOFILE hard limit {limit} too low"
-    );
     let mut p = Poller::new().unwrap();
-    let mut socks: Vec<_> = (0..N).map(|_| udp(LOCAL)).collect();
-    for s in &mut socks {
-        p.insert(s).unwrap();
-    }
+    let _idle = registered_udp(&mut p, N);
     let mut ready = udp(LOCAL);
     let mut sender = udp(LOCAL);
     sender

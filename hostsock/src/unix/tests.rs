@@ -72,6 +72,13 @@ fn errno<T: std::fmt::Debug>(r: std::io::Result<T>) -> Errno {
     Errno::from(r.expect_err("expected an error"))
 }
 
+/// A datagram socket bound to `n` in `dir`.
+fn bound_datagram(dir: &Path, n: &str) -> Socket {
+    let mut d = open(SocketKind::Datagram);
+    d.bind_unix(dir_fd(dir).as_fd(), &name(n)).expect("bind");
+    d
+}
+
 fn listener(dir: &Path, n: &str) -> Socket {
     let mut l = open(SocketKind::Stream);
     l.bind_unix(dir_fd(dir).as_fd(), &name(n)).expect("bind");
@@ -164,9 +171,7 @@ fn std_client_reaches_a_hostsock_listener_and_back() {
 #[test]
 fn datagrams_to_a_bound_socket() {
     let tmp = TempDir::new();
-    let mut rx = open(SocketKind::Datagram);
-    rx.bind_unix(dir_fd(&tmp.0).as_fd(), &name("rx"))
-        .expect("bind");
+    let mut rx = bound_datagram(&tmp.0, "rx");
     let mut tx = open(SocketKind::Datagram);
     let target = path_fd(&tmp.0.join("rx"));
     assert_eq!(
@@ -245,9 +250,7 @@ fn connect_errors_are_the_kernels() {
         Errno::Connrefused
     );
     // Stream to datagram.
-    let mut d = open(SocketKind::Datagram);
-    d.bind_unix(dir_fd(&tmp.0).as_fd(), &name("dg"))
-        .expect("bind");
+    let _dg = bound_datagram(&tmp.0, "dg");
     assert_eq!(
         errno(c.connect_unix(path_fd(&tmp.0.join("dg")).as_fd())),
         Errno::Prototype
@@ -320,9 +323,7 @@ fn blocking_accept_on_a_listener_shut_down_for_reading_is_einval() {
 #[test]
 fn blocking_send_to_a_full_datagram_queue_times_out() {
     let tmp = TempDir::new();
-    let mut rx = open(SocketKind::Datagram);
-    rx.bind_unix(dir_fd(&tmp.0).as_fd(), &name("rx"))
-        .expect("bind");
+    let rx = bound_datagram(&tmp.0, "rx");
     let mut tx = open(SocketKind::Datagram);
     tx.setsockopt(
         crate::SockOpt::SndTimeo,

@@ -8,7 +8,7 @@
 use std::{
     io::{self, IoSlice, IoSliceMut},
     net::SocketAddr,
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 use socket2::SockAddr;
@@ -17,6 +17,7 @@ use crate::{
     interest::Interest,
     policy::NetUse,
     socket::{AddressFamily, Blocking, Socket, SocketKind, SocketState},
+    unix::Backoff,
 };
 
 /// Flags for [`Socket::recv`] (the WASI `riflags`).
@@ -109,7 +110,7 @@ impl Socket {
     /// passes its `/proc/self/fd` path, see [`Socket::send_to_unix`]).
     pub(crate) fn send_to_raw(&mut self, bufs: &[IoSlice<'_>], to: &SockAddr) -> io::Result<usize> {
         let deadline = self.deadline(self.snd_timeout);
-        let mut pause = Duration::from_millis(1);
+        let mut backoff = Backoff::new(deadline);
         let sent = loop {
             match self
                 .inner
@@ -120,13 +121,9 @@ impl Socket {
                     // while the unconnected sender polls writable: there is no readiness
                     // to wait for, so a blocking send backs off until the send timeout,
                     // as `connect_unix` does, instead of spinning for ever.
-                    if self.blocking() == Blocking::No
-                        || deadline.is_some_and(|d| Instant::now() >= d)
-                    {
+                    if self.blocking() == Blocking::No || !backoff.pause() {
                         return Err(e);
                     }
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.wait_or_again(Interest::WRITABLE, deadline)?

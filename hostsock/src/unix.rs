@@ -94,6 +94,37 @@ fn proc_fd_addr(fd: BorrowedFd<'_>, name: Option<&UnixName>) -> io::Result<SockA
     SockAddr::unix(OsStr::from_bytes(&path))
 }
 
+/// Growing pauses (1 ms doubling up to 50 ms) for a blocking AF_UNIX call that says
+/// `EAGAIN` while there is no readiness to wait for: an unconnected UNIX socket polls
+/// writable at once, whether the listener's backlog or the receiver's datagram queue is
+/// full. Shared by [`Socket::connect_unix`] and the datagram send loop.
+#[derive(Debug)]
+pub(crate) struct Backoff {
+    pause: Duration,
+    deadline: Option<Instant>,
+}
+
+impl Backoff {
+    /// Starts at the shortest pause; `None` never gives up.
+    pub(crate) fn new(deadline: Option<Instant>) -> Backoff {
+        Backoff {
+            pause: Duration::from_millis(1),
+            deadline,
+        }
+    }
+
+    /// Sleeps the next pause and returns true, or returns false at once when the
+    /// deadline has passed (the caller then reports its `EAGAIN`).
+    pub(crate) fn pause(&mut self) -> bool {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return false;
+        }
+        std::thread::sleep(self.pause);
+        self.pause = (self.pause * 2).min(Duration::from_millis(50));
+        true
+    }
+}
+
 /// The host path of a UNIX socket address; `None` when unnamed or abstract.
 fn pathname(addr: &SockAddr) -> Option<PathBuf> {
     addr.as_pathname().map(PathBuf::from)
@@ -169,21 +200,18 @@ impl Socket {
             return Err(einval());
         }
         let addr = proc_fd_addr(target, None)?;
-        let deadline = self.deadline(self.snd_timeout);
-        let mut pause = Duration::from_millis(1);
+        let mut backoff = Backoff::new(self.deadline(self.snd_timeout));
         loop {
             match self.inner.connect(&addr) {
                 Ok(()) => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e)
                     if e.kind() == io::ErrorKind::WouldBlock
-                        && self.blocking() == Blocking::Yes
-                        && deadline.is_none_or(|d| Instant::now() < d) =>
+                        && self.blocking() == Blocking::Yes =>
                 {
-                    // An unconnected UNIX socket polls writable at once, so there is no
-                    // readiness to wait for: back off instead of spinning.
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(50));
+                    if !backoff.pause() {
+                        return Err(e);
+                    }
                 }
                 Err(e) => return Err(e),
             }

@@ -448,9 +448,8 @@ fn bits_of(flags: EventFlags) -> u8 {
     b
 }
 
-/// The socket's state now: a zero-timeout `poll(2)` for `interest` (hang-up and error
-/// are always reported), as cache bits.
-fn poll_now(fd: BorrowedFd<'_>, interest: Interest) -> io::Result<u8> {
+/// `POLLIN`/`POLLOUT` for `interest` (hang-up and error are always reported).
+pub(crate) fn poll_flags(interest: Interest) -> PollFlags {
     let mut flags = PollFlags::empty();
     if interest.is_readable() {
         flags |= PollFlags::IN;
@@ -458,18 +457,31 @@ fn poll_now(fd: BorrowedFd<'_>, interest: Interest) -> io::Result<u8> {
     if interest.is_writable() {
         flags |= PollFlags::OUT;
     }
+    flags
+}
+
+/// One zero-timeout `poll(2)` of `fd` for `flags`: its `revents`, or `None` when a
+/// signal interrupted it before anything was looked at.
+pub(crate) fn poll_zero(fd: impl AsFd, flags: PollFlags) -> io::Result<Option<PollFlags>> {
     let mut fds = [PollFd::new(&fd, flags)];
     let zero = Timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     match rustix::event::poll(&mut fds, Some(&zero)) {
-        Ok(_) => {}
-        // Nothing was looked at: claim readiness so the caller's I/O call decides.
-        Err(rustix::io::Errno::INTR) => return Ok(interest_bits(interest)),
-        Err(e) => return Err(e.into()),
+        Ok(_) => Ok(Some(fds[0].revents())),
+        Err(rustix::io::Errno::INTR) => Ok(None),
+        Err(e) => Err(e.into()),
     }
-    let revents = fds[0].revents();
+}
+
+/// The socket's state now: a zero-timeout `poll(2)` for `interest` (hang-up and error
+/// are always reported), as cache bits.
+fn poll_now(fd: BorrowedFd<'_>, interest: Interest) -> io::Result<u8> {
+    let Some(revents) = poll_zero(fd, poll_flags(interest))? else {
+        // Nothing was looked at: claim readiness so the caller's I/O call decides.
+        return Ok(interest_bits(interest));
+    };
     let mut b = 0;
     if revents.intersects(PollFlags::IN | PollFlags::PRI) {
         b |= bits::READ;

@@ -39,7 +39,7 @@ use socket2::{Domain, SockAddr, Type};
 use crate::{
     interest::Interest,
     policy::{NetUse, NetworkPolicy},
-    poller::Registration,
+    poller::{Registration, poll_flags, poll_zero},
 };
 
 /// Address family of a socket.
@@ -460,19 +460,9 @@ impl Socket {
     /// Whether the receive side is closed: shut down locally, or (streams) by the peer.
     /// A zero-timeout `poll` for `POLLRDHUP`, which Linux reports for both.
     pub(crate) fn read_side_shut(&self) -> io::Result<bool> {
-        use rustix::event::{PollFd, PollFlags, Timespec};
-        let mut fds = [PollFd::new(&self.inner, PollFlags::RDHUP)];
-        let zero = Timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        match rustix::event::poll(&mut fds, Some(&zero)) {
-            Ok(_) => Ok(fds[0]
-                .revents()
-                .intersects(PollFlags::RDHUP | PollFlags::HUP)),
-            Err(rustix::io::Errno::INTR) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        use rustix::event::PollFlags;
+        Ok(poll_zero(&self.inner, PollFlags::RDHUP)?
+            .is_some_and(|r| r.intersects(PollFlags::RDHUP | PollFlags::HUP)))
     }
 
     /// Waits until the socket is ready for `interest` (or has an error/hang-up); false
@@ -481,14 +471,8 @@ impl Socket {
     /// # Errors
     /// Host errors from `poll`.
     pub fn wait_ready(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<bool> {
-        use rustix::event::{PollFd, PollFlags, Timespec};
-        let mut flags = PollFlags::empty();
-        if interest.is_readable() {
-            flags |= PollFlags::IN;
-        }
-        if interest.is_writable() {
-            flags |= PollFlags::OUT;
-        }
+        use rustix::event::{PollFd, Timespec};
+        let flags = poll_flags(interest);
         loop {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             let ts = left.map(|l| {

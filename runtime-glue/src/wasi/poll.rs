@@ -181,9 +181,9 @@ fn deadline(id: u32, timeout: u64, flags: u16) -> Option<Instant> {
 }
 
 /// Would I/O on a non-socket fd proceed now? Failures become the event's error (a trap
-/// inside a readiness check is reported as `EIO`).
+/// inside a readiness check is reported as `EIO`). The caller checked the rights (they
+/// cannot change while the call runs).
 fn fd_readiness(entry: &mut FdEntry, interest: Interest) -> Result<Readiness, Errno> {
-    entry.check(Rights::POLL_FD_READWRITE)?;
     entry.desc.readiness(interest).map_err(|f| match f {
         Fault::Errno(e) => e,
         Fault::Trap(_) => Errno::Io,
@@ -271,11 +271,11 @@ impl PollScratch {
             self.fired.push(fail(Errno::Badf));
             return;
         };
+        if let Err(e) = entry.check(Rights::POLL_FD_READWRITE) {
+            self.fired.push(fail(e));
+            return;
+        }
         if let Descriptor::Socket(desc) = &mut entry.desc {
-            if !entry.base.contains(Rights::POLL_FD_READWRITE) {
-                self.fired.push(fail(Errno::Notcapable));
-                return;
-            }
             match self
                 .sockets
                 .subscribe(&mut cx.net, fd, desc, interest, index)

@@ -146,6 +146,16 @@ fn call(which: &str, n: u32) -> String {
     )
 }
 
+/// Subscription 0 reads `$s` (userdata 7), subscription 1 is a relative clock of `ms`
+/// milliseconds (userdata 9).
+fn read_s_and_clock(ms: u64) -> String {
+    format!(
+        r#"(call $sub_fd (i32.const 0) (i64.const 7) (i32.const 1) (local.get $s))
+    (call $sub_clock (i32.const 1) (i64.const 9) (i64.const {ns}))"#,
+        ns = ms * 1_000_000
+    )
+}
+
 fn duplicate_read(which: &str) {
     let events = run(&format!(
         r#"{SEND_HELLO}
@@ -216,13 +226,13 @@ fn stdout_subscribed_twice_fires_twice_without_exist() {
 fn partial_read_then(which: &str) -> Vec<Event> {
     run(&format!(
         r#"{SEND_HELLO}
-    (call $sub_fd (i32.const 0) (i64.const 7) (i32.const 1) (local.get $s))
-    (call $sub_clock (i32.const 1) (i64.const 9) (i64.const 200000000))
+    {sub}
     {first}
     (if (local.get $r) (then (call $exit (i32.add (i32.const 100) (local.get $r)))))
     (if (i32.ne (i32.load (i32.const 0x4000)) (i32.const 7)) (then unreachable))
     (if (call $recv (local.get $s) (i32.const 0x520) (i32.const 1) (i32.const 0) (i32.const 0x414) (i32.const 0x418)) (then unreachable))
     {again}"#,
+        sub = read_s_and_clock(200),
         first = call(which, 2),
         again = call(which, 2),
     ))
@@ -278,8 +288,7 @@ fn drained_socket_is_not_reported_until_new_data_arrives() {
     // that arrives later is seen by the next poll.
     let events = run(&format!(
         r#"{SEND_HELLO}
-    (call $sub_fd (i32.const 0) (i64.const 7) (i32.const 1) (local.get $s))
-    (call $sub_clock (i32.const 1) (i64.const 9) (i64.const 100000000))
+    {sub}
     {p1}
     (if (i32.ne (i32.load (i32.const 0x4000)) (i32.const 7)) (then unreachable))
     (if (call $recv (local.get $s) (i32.const 0x530) (i32.const 1) (i32.const 0) (i32.const 0x414) (i32.const 0x418)) (then unreachable))
@@ -289,6 +298,7 @@ fn drained_socket_is_not_reported_until_new_data_arrives() {
     (if (i32.ne (i32.load (i32.const 0x4000)) (i32.const 9)) (then unreachable))
     (if (call $send (local.get $c) (i32.const 0x540) (i32.const 1) (i32.const 0) (i32.const 0x414)) (then unreachable))
     {p3}"#,
+        sub = read_s_and_clock(100),
         p1 = call("poll", 2),
         p2 = call("poll", 2),
         p3 = call("poll", 2),
@@ -305,13 +315,13 @@ fn data_consumed_without_polling_is_not_reported_stale() {
     // the kernel queued meanwhile must not make the next poll report an empty socket.
     let events = run(&format!(
         r#"{SEND_HELLO}
-    (call $sub_fd (i32.const 0) (i64.const 7) (i32.const 1) (local.get $s))
-    (call $sub_clock (i32.const 1) (i64.const 9) (i64.const 100000000))
+    {sub}
     {p1}
     (if (call $recv (local.get $s) (i32.const 0x530) (i32.const 1) (i32.const 0) (i32.const 0x414) (i32.const 0x418)) (then unreachable))
     (if (call $send (local.get $c) (i32.const 0x540) (i32.const 1) (i32.const 0) (i32.const 0x414)) (then unreachable))
     (if (call $recv (local.get $s) (i32.const 0x530) (i32.const 1) (i32.const 0) (i32.const 0x414) (i32.const 0x418)) (then unreachable))
     {p2}"#,
+        sub = read_s_and_clock(100),
         p1 = call("poll", 2),
         p2 = call("poll", 2),
     ));

@@ -380,6 +380,14 @@ fn tcp_plan(v2: bool, v6: bool) -> Vec<u8> {
     } else {
         plan.call("sock_accept", &[A::Fd(4), A::Ptr(108)])
     };
+    let recv = [
+        A::Fd(6),
+        A::Iov(1),
+        A::Small(0),
+        A::Small(0),
+        A::Ptr(116),
+        A::Ptr(120),
+    ];
     let getaddr = if v2 {
         vec![A::Fd(6), A::Addr(2), A::Ptr(124)]
     } else {
@@ -393,17 +401,7 @@ fn tcp_plan(v2: bool, v6: bool) -> Vec<u8> {
         "poll_oneoff",
         &[A::Ptr(3000), A::Ptr(3200), A::Small(1), A::Ptr(3400)],
     )
-    .call(
-        &sfx("sock_recv"),
-        &[
-            A::Fd(6),
-            A::Iov(1),
-            A::Small(0),
-            A::Small(0),
-            A::Ptr(116),
-            A::Ptr(120),
-        ],
-    )
+    .call(&sfx("sock_recv"), &recv)
     .call(&sfx("sock_getpeeraddr"), &getaddr)
     .call(&sfx("sock_getlocaladdr"), &getaddr)
     .call(
@@ -415,17 +413,7 @@ fn tcp_plan(v2: bool, v6: bool) -> Vec<u8> {
         &[A::Fd(5), A::Small(0), A::Small(2), A::Ptr(144), A::Ptr(148)],
     )
     .call("fd_fdstat_set_flags", &[A::Fd(6), A::Small(4)])
-    .call(
-        &sfx("sock_recv"),
-        &[
-            A::Fd(6),
-            A::Iov(1),
-            A::Small(0),
-            A::Small(0),
-            A::Ptr(116),
-            A::Ptr(120),
-        ],
-    )
+    .call(&sfx("sock_recv"), &recv)
     .call("fd_write", &[A::Fd(6), A::Iov(0), A::Small(0), A::Ptr(200)])
     .call("fd_read", &[A::Fd(5), A::Iov(0), A::Small(0), A::Ptr(200)])
     .call("sock_shutdown", &[A::Fd(5), A::Small(3)])
@@ -591,11 +579,18 @@ fn unix_stream_plan() -> Vec<u8> {
     .bytes()
 }
 
-/// AF_UNIX datagrams: bind `/sandbox/t` (fd 4), send to it by path from
-/// fd 5, receive with the sender's name, then connect, send, receive.
-fn unix_dgram_plan() -> Vec<u8> {
+/// Two AF_UNIX datagram sockets: fd 4 bound to `/sandbox/t`, fd 5 unbound.
+fn dgram_pair() -> Plan {
     let open = [A::Small(3), A::Small(1), A::Ptr(100)];
-    let send_to = [
+    Plan::with_options(&[], UNIX)
+        .call("sock_open_v2", &open)
+        .call("sock_bind_v2", &[A::Fd(4), unix("/sandbox/t"), A::Small(0)])
+        .call("sock_open_v2", &open)
+}
+
+/// `sock_send_to_v2` arguments: fd 5 sends iovec 0 to `/sandbox/t`.
+fn dgram_send_to() -> [A; 7] {
+    [
         A::Fd(5),
         A::Iov(0),
         A::Small(0),
@@ -603,11 +598,14 @@ fn unix_dgram_plan() -> Vec<u8> {
         A::Small(0),
         A::Small(0),
         A::Ptr(112),
-    ];
-    let plan = Plan::with_options(&[], UNIX)
-        .call("sock_open_v2", &open)
-        .call("sock_bind_v2", &[A::Fd(4), unix("/sandbox/t"), A::Small(0)])
-        .call("sock_open_v2", &open)
+    ]
+}
+
+/// AF_UNIX datagrams: bind `/sandbox/t` (fd 4), send to it by path from
+/// fd 5, receive with the sender's name, then connect, send, receive.
+fn unix_dgram_plan() -> Vec<u8> {
+    let send_to = dgram_send_to();
+    let plan = dgram_pair()
         .call("sock_send_to_v2", &send_to)
         .subs(3000, &[(1, 4, 1), (1, 4, 2), (2, 5, 3)]);
     poll(plan, "poll_oneoff", 3)
@@ -638,20 +636,8 @@ fn unix_dgram_plan() -> Vec<u8> {
 /// (`net.unix.max_dgram_qlen`), then a blocking send must time out with
 /// `EAGAIN` (it once spun for ever: the unconnected sender polls writable).
 fn unix_dgram_full_plan() -> Vec<u8> {
-    let open = [A::Small(3), A::Small(1), A::Ptr(100)];
-    let send_to = [
-        A::Fd(5),
-        A::Iov(0),
-        A::Small(0),
-        unix("/sandbox/t"),
-        A::Small(0),
-        A::Small(0),
-        A::Ptr(112),
-    ];
-    let mut plan = Plan::with_options(&[], UNIX)
-        .call("sock_open_v2", &open)
-        .call("sock_bind_v2", &[A::Fd(4), unix("/sandbox/t"), A::Small(0)])
-        .call("sock_open_v2", &open);
+    let send_to = dgram_send_to();
+    let mut plan = dgram_pair();
     for _ in 0..12 {
         plan = plan.call("sock_send_to_v2", &send_to);
     }
@@ -732,7 +718,12 @@ fn getaddrinfo_plan() -> Vec<u8> {
 }
 
 fn main() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    // An optional argument writes elsewhere (to diff a change against the
+    // committed corpus); by default the seeds go to `fuzz/corpus`.
+    let corpus = std::env::args_os().nth(1).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        std::path::PathBuf::from,
+    );
     let plans = [
         ("file", file_plan()),
         ("dir", dir_plan()),

@@ -64,6 +64,7 @@ use crate::{
     errno::{Errno, Fault},
     socket::SocketDesc,
     types::Rights,
+    wasi::path::dir_entry,
     wasmedge::socket_mut,
 };
 
@@ -146,13 +147,10 @@ fn check_path(path: &[u8]) -> Result<(), Errno> {
 pub(crate) fn bind_target(cx: &GuestCtx, path: &[u8]) -> Result<(Dir, UnixName), Errno> {
     check_path(path)?;
     let (fd, rest) = preopen_of(cx, path)?;
-    let entry = cx.entry(fd)?;
-    entry.check(Rights::PATH_CREATE_FILE)?;
+    let (_, preopen) = dir_entry(cx, fd, Rights::PATH_CREATE_FILE)?;
     let (last, parent) = rest.split_last().ok_or(Errno::Notcapable)?;
     let name = UnixName::new(OsStr::from_bytes(last))?;
-    let dir = entry
-        .desc
-        .dir()?
+    let dir = preopen
         .open_dir(OsStr::from_bytes(&joined(parent)))
         .map_err(|e| crate::errno::from_io(&e))?;
     Ok((dir, name))
@@ -173,9 +171,8 @@ pub(crate) fn connect_target(cx: &GuestCtx, path: &[u8]) -> Result<File, Errno> 
     let mut opts = OpenOptions::new();
     opts.read(true)
         .custom_flags(rustix::fs::OFlags::PATH.bits() as i32);
-    cx.entry(fd)?
-        .desc
-        .dir()?
+    dir_entry(cx, fd, Rights::NONE)?
+        .1
         .open_with(OsStr::from_bytes(&joined(&rest)), &opts)
         .map_err(|e| crate::errno::from_io(&e))
 }

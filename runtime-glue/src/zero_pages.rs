@@ -27,11 +27,20 @@ pub(crate) struct ZeroPages {
 }
 
 impl ZeroPages {
-    /// Releases the all-zero pages of `mem` beyond the previous scan's length.
+    /// Releases the all-zero pages of `mem` beyond the previous scan's length. Runs before
+    /// every host call, so it is inlined into the caller and costs one length compare
+    /// unless the memory grew.
+    #[inline]
     pub(crate) fn reclaim(&mut self, mem: &mut [u8]) {
-        if mem.len() <= self.scanned {
-            return;
+        if mem.len() > self.scanned {
+            self.reclaim_grown(mem);
         }
+    }
+
+    /// [`Self::reclaim`] after the memory grew (rare: the first host call after
+    /// instantiation and after each `memory.grow`).
+    #[cold]
+    fn reclaim_grown(&mut self, mem: &mut [u8]) {
         let start = self.scanned;
         self.scanned = mem.len();
         if let Some(grown) = mem.get_mut(start..) {

@@ -89,7 +89,7 @@ pub const UNIX_PATHS: &[&[u8]] = &[
 ];
 
 /// `Arg::Addr(k)` with `k` at or above this is an AF_UNIX address.
-pub(crate) const UNIX_ADDR: u8 = 0xC0;
+pub const UNIX_ADDR: u8 = 0xC0;
 
 /// Bytes of scratch memory per parameter slot.
 const SLOT: usize = 256;

@@ -20,6 +20,12 @@
 
 use std::time::Duration;
 
+/// Option bit of the `quarantine` byte: AF_UNIX sockets allowed.
+pub const HOSTCALL_ALLOW_UNIX: u8 = 0x80;
+/// Option bit of the `quarantine` byte: the sandbox's `root/d` is also
+/// preopened as `.` (fds after 3 shift by one).
+pub const HOSTCALL_DOT_PREOPEN: u8 = 0x40;
+
 use arbitrary::{Arbitrary, Unstructured};
 use fdtable::FdPolicy;
 use hostsock::{NetUse, NetworkPolicy};
@@ -214,14 +220,14 @@ fn build_ctx(setup: &Setup, sandbox: &Sandbox) -> Option<GuestCtx> {
         .stdout(Stdio::Capture(SharedBuffer::new()))
         .stderr(Stdio::Null)
         .network(loopback_only())
-        .unix_sockets(if setup.quarantine & 0x80 != 0 {
+        .unix_sockets(if setup.quarantine & HOSTCALL_ALLOW_UNIX != 0 {
             UnixSockets::Allow
         } else {
             UnixSockets::Deny
         })
         .preopen_dir(sandbox.root(), "/sandbox")
         .ok()?;
-    let builder = if setup.quarantine & 0x40 != 0 {
+    let builder = if setup.quarantine & HOSTCALL_DOT_PREOPEN != 0 {
         builder.preopen_dir(sandbox.root().join("d"), ".").ok()?
     } else {
         builder

@@ -24,8 +24,10 @@ mod module_load;
 mod sandbox;
 
 pub use fdtable_ops::fdtable_ops;
-pub use guest_args::{STRINGS as HOSTCALL_STRINGS, UNIX_PATHS as HOSTCALL_UNIX_PATHS};
-pub use hostcalls::{hostcalls, hostcalls_observed};
+pub use guest_args::{
+    STRINGS as HOSTCALL_STRINGS, UNIX_ADDR as HOSTCALL_UNIX_ADDR, UNIX_PATHS as HOSTCALL_UNIX_PATHS,
+};
+pub use hostcalls::{HOSTCALL_ALLOW_UNIX, HOSTCALL_DOT_PREOPEN, hostcalls, hostcalls_observed};
 pub use module_load::module_load;
 
 /// A target body: raw fuzz input in, panic on a finding.

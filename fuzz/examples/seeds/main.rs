@@ -474,9 +474,9 @@ fn udp_plan(v2: bool) -> Vec<u8> {
 }
 
 /// AF_UNIX open flags: allowed.
-const UNIX: u8 = 0x80;
+const UNIX: u8 = fdvirt_fuzz::HOSTCALL_ALLOW_UNIX;
 /// AF_UNIX allowed and `root/d` preopened as `.` (fd 4; later fds shift).
-const UNIX_REL: u8 = 0xC0;
+const UNIX_REL: u8 = UNIX | fdvirt_fuzz::HOSTCALL_DOT_PREOPEN;
 
 fn unix(path: &'static str) -> A {
     A::Unix(Some(path))

@@ -10,6 +10,7 @@
 //! enum's variant is a `u32` scaled by the variant count, and a `Vec` is
 //! `1, element` repeated then `0`.
 
+use fdvirt_fuzz::HOSTCALL_UNIX_ADDR as UNIX_ADDR;
 use runtime_glue::abi;
 
 /// An argument, as `fuzz/src/guest_args.rs` declares them (same order).
@@ -27,9 +28,6 @@ pub(crate) enum A {
     Unix(Option<&'static str>),
     Port(u8),
 }
-
-/// `Arg::Addr(k)` from this `k` on is AF_UNIX (`guest_args::UNIX_ADDR`).
-const UNIX_ADDR: u8 = 0xC0;
 
 /// Variant index and count of `Arg` in `guest_args.rs`.
 const ARG_VARIANTS: u64 = 9;
@@ -55,8 +53,8 @@ impl Plan {
         Plan::with_options(image, 0)
     }
 
-    /// [`Plan::new`] with option bits in the `quarantine` byte (0x80: AF_UNIX
-    /// allowed; 0x40: `root/d` preopened as `.` too).
+    /// [`Plan::new`] with option bits in the `quarantine` byte
+    /// (`HOSTCALL_ALLOW_UNIX`, `HOSTCALL_DOT_PREOPEN`).
     pub(crate) fn with_options(image: &[u8], options: u8) -> Plan {
         let mut out = Vec::new();
         variant(&mut out, 0, 3); // PolicyChoice::Lowest

@@ -177,29 +177,11 @@ impl FdTree {
     }
 
     fn alloc_leaf(&mut self, leaf: Leaf) -> u32 {
-        match self.free_leaves.pop() {
-            Some(i) => {
-                self.leaves[i as usize] = leaf;
-                i
-            }
-            None => {
-                self.leaves.push(leaf);
-                (self.leaves.len() - 1) as u32
-            }
-        }
+        alloc(&mut self.leaves, &mut self.free_leaves, leaf)
     }
 
     fn alloc_inner(&mut self, inner: Inner) -> u32 {
-        match self.free_inners.pop() {
-            Some(i) => {
-                self.inners[i as usize] = inner;
-                i
-            }
-            None => {
-                self.inners.push(inner);
-                (self.inners.len() - 1) as u32
-            }
-        }
+        alloc(&mut self.inners, &mut self.free_inners, inner)
     }
 
     /// Returns node `node` at `level` to its free list, cleared.
@@ -210,6 +192,21 @@ impl FdTree {
         } else {
             self.inners[node as usize] = EMPTY_INNER;
             self.free_inners.push(node);
+        }
+    }
+}
+
+/// Stores `node` in `arena`, in a slot from `free` if there is one, and
+/// returns its index.
+fn alloc<N>(arena: &mut Vec<N>, free: &mut Vec<u32>, node: N) -> u32 {
+    match free.pop() {
+        Some(i) => {
+            arena[i as usize] = node;
+            i
+        }
+        None => {
+            arena.push(node);
+            (arena.len() - 1) as u32
         }
     }
 }

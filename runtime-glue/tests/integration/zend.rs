@@ -2,7 +2,7 @@
 //! `fdvirt inspect` flags the function before running; running the path that makes the
 //! call traps with "indirect call type mismatch" naming the caller, exit 134, as wasmtime.
 
-use crate::util::{clang_wasi, fdvirt, wasmtime};
+use crate::util::{c_guest, clang_wasi, fdvirt, wasmtime};
 use std::{
     path::PathBuf,
     process::{Command, Stdio},
@@ -11,8 +11,8 @@ use std::{
 
 /// The compiled guest, built once per test process (both tests share the output file).
 fn zend_guest() -> Option<PathBuf> {
-    static WASM: OnceLock<Option<PathBuf>> = OnceLock::new();
-    WASM.get_or_init(|| clang_wasi("zend", ZEND_C)).clone()
+    static WASM: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    c_guest(WASM.get_or_init(|| clang_wasi("zend", ZEND_C)))
 }
 
 /// A function returning `int` stored in, and called through, a `void (*)(void *)`.

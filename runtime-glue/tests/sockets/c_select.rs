@@ -1,29 +1,49 @@
 //! The wasi-libc select() C server (guests/c/select_server.c): like PHP's dev server it
 //! ignores fds >= FD_SETSIZE (1024). Under `lowest` and `capped:1024` it serves every
 //! request; under `random` (WasmEdge-like fds in [0, 2^31)) it loses them — the bug the
-//! capped policy exists to fix. Skipped (with a message) when clang/wasi-libc are absent.
+//! capped policy exists to fix. Skipped through `testkit::skip` (a failure under
+//! `FDVIRT_REQUIRE_ALL=1`) when clang/wasi-libc are absent.
 
 use crate::util::{Proc, free_port, http_get, wait_listening, workspace};
 use std::{net::SocketAddr, path::PathBuf, process::Command, sync::OnceLock};
 
-/// Builds the C guests once; `None` when the C toolchain is missing.
+/// Builds the C guests once; `None` (after `testkit::skip`) when the C toolchain is missing.
+///
+/// # Panics
+/// If the toolchain is there but the build fails.
 fn select_server() -> Option<PathBuf> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let out = std::env::var_os("FDVIRT_C_GUEST_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| workspace().join("target").join("c-guests"));
-            let ok = Command::new("sh")
-                .arg(workspace().join("guests/c/build.sh"))
-                .arg(&out)
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false);
-            let wasm = out.join("select_server.wasm");
-            (ok && wasm.exists()).then_some(wasm)
-        })
-        .clone()
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        if let Err(e) = Command::new("clang").arg("--version").output() {
+            return Err(format!("C toolchain: clang not runnable ({e})"));
+        }
+        let out = std::env::var_os("FDVIRT_C_GUEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace().join("target").join("c-guests"));
+        let run = Command::new("sh")
+            .arg(workspace().join("guests/c/build.sh"))
+            .arg(&out)
+            .output()
+            .expect("spawn sh guests/c/build.sh");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        if !run.status.success() && ["stdio.h", "builtins"].iter().any(|m| stderr.contains(m)) {
+            return Err(format!(
+                "C toolchain: wasi-libc or wasm32 builtins missing:\n{stderr}"
+            ));
+        }
+        assert!(run.status.success(), "guests/c/build.sh failed:\n{stderr}");
+        Ok(out.join("select_server.wasm"))
+    });
+    match built {
+        Ok(wasm) => {
+            testkit::ran("c-guest");
+            Some(wasm.clone())
+        }
+        Err(why) => {
+            testkit::skip(why);
+            None
+        }
+    }
 }
 
 /// Runs the select() server under `policy` and sends `n` sequential requests; returns how
@@ -56,7 +76,6 @@ fn served_under(policy: &str, n: usize) -> Option<(usize, String)> {
 #[test]
 fn select_server_serves_every_request_under_lowest() {
     let Some((served, err)) = served_under("lowest", 40) else {
-        eprintln!("skipped: C toolchain (clang + wasi-libc) not available");
         return;
     };
     assert_eq!(served, 40, "stderr: {err}");
@@ -65,7 +84,6 @@ fn select_server_serves_every_request_under_lowest() {
 #[test]
 fn select_server_serves_every_request_under_capped_1024() {
     let Some((served, err)) = served_under("capped:1024,seed=7", 40) else {
-        eprintln!("skipped: C toolchain (clang + wasi-libc) not available");
         return;
     };
     assert_eq!(served, 40, "stderr: {err}");
@@ -74,7 +92,6 @@ fn select_server_serves_every_request_under_capped_1024() {
 #[test]
 fn select_server_loses_connections_under_random() {
     let Some((served, err)) = served_under("random,seed=7", 20) else {
-        eprintln!("skipped: C toolchain (clang + wasi-libc) not available");
         return;
     };
     // Random fds in [0, 2^31) are almost never below 1024: the server drops them.
@@ -88,7 +105,6 @@ fn select_server_loses_connections_under_random() {
 #[test]
 fn select_server_holds_many_concurrent_connections_under_capped() {
     let Some(wasm) = select_server() else {
-        eprintln!("skipped: C toolchain (clang + wasi-libc) not available");
         return;
     };
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port("127.0.0.1"))

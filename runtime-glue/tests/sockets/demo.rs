@@ -37,8 +37,8 @@ fn demo_under_capped_policy_shows_small_fds() {
 #[test]
 fn bare_run_serves_the_builtin_guest_on_8080() {
     // `fdvirt run` with no module is the demo on its default port; skip if 8080 is taken.
-    if std::net::TcpListener::bind("127.0.0.1:8080").is_err() {
-        eprintln!("skipped: 127.0.0.1:8080 is in use");
+    if let Err(e) = std::net::TcpListener::bind("127.0.0.1:8080") {
+        testkit::skip(&format!("demo port 127.0.0.1:8080 not free ({e})"));
         return;
     }
     let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();

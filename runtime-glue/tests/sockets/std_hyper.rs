@@ -80,7 +80,6 @@ fn std_server_on_tcplisten_serves_concurrent_keep_alive() {
 #[test]
 fn std_server_on_ipv6_tcplisten() {
     if !crate::util::ipv6_available() {
-        eprintln!("skipped: no IPv6 loopback");
         return;
     }
     let addr: SocketAddr = format!("[::1]:{}", free_port("::1")).parse().unwrap();

@@ -39,9 +39,20 @@ pub(crate) fn free_udp_port(ip: &str) -> u16 {
     s.local_addr().expect("local_addr").port()
 }
 
-/// Whether the host can use IPv6 loopback (CI containers sometimes cannot).
+/// Whether the host can use IPv6 loopback (CI containers sometimes cannot). When it cannot,
+/// says so through [`testkit::skip`] (a failure under `FDVIRT_REQUIRE_ALL=1`); when it can,
+/// counts the calling test as an IPv6 test that ran.
 pub(crate) fn ipv6_available() -> bool {
-    TcpListener::bind("[::1]:0").is_ok()
+    match TcpListener::bind("[::1]:0") {
+        Ok(_) => {
+            testkit::ran("ipv6");
+            true
+        }
+        Err(e) => {
+            testkit::skip(&format!("no IPv6 loopback ({e})"));
+            false
+        }
+    }
 }
 
 /// A child process that is killed and reaped when dropped, whatever the test did.

@@ -14,13 +14,16 @@ use hostsock::{
 /// Upper bound for every wait in these tests: nothing may hang a CI run.
 pub(crate) const BOUND: Duration = Duration::from_secs(5);
 
-/// Runs `f` for 127.0.0.1 and, when the host has it, ::1. A host without IPv6
-/// loopback prints a SKIP line instead of passing silently.
+/// Runs `f` for 127.0.0.1 and, when the host has it, ::1. A host without IPv6 loopback
+/// skips the IPv6 half through [`testkit::skip`] (a failure under `FDVIRT_REQUIRE_ALL=1`).
 pub(crate) fn each_ip(mut f: impl FnMut(IpAddr)) {
     f(IpAddr::V4(Ipv4Addr::LOCALHOST));
     match std::net::UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)) {
-        Ok(_) => f(IpAddr::V6(Ipv6Addr::LOCALHOST)),
-        Err(err) => println!("SKIP ipv6 half of this test: ::1 unavailable ({err})"),
+        Ok(_) => {
+            f(IpAddr::V6(Ipv6Addr::LOCALHOST));
+            testkit::ran("ipv6");
+        }
+        Err(err) => testkit::skip(&format!("IPv6 half: ::1 unavailable ({err})")),
     }
 }
 

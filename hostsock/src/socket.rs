@@ -115,6 +115,13 @@ pub struct Socket {
     /// Registration in a [`crate::Poller`] of `inner` itself; deleted by `Drop` (in
     /// `poller.rs`) before `inner` closes.
     pub(crate) reg: Option<Registration>,
+    /// The peer of a TCP socket: the address `accept4` returned, or the one a connect
+    /// went to (the target while [`SocketState::Connecting`], the kernel's answer once
+    /// connected). Kept because Linux's `getpeername` says `ENOTCONN` as soon as the
+    /// peer resets, yet the socket still has that peer: a native server has it from
+    /// `accept4` itself, while WasmEdge-SDK guests ask `sock_getpeeraddr` right after
+    /// `sock_accept` and die on the error (issue 16). See [`Socket::peer_addr`].
+    peer: Option<SocketAddr>,
 }
 
 pub(crate) fn einval() -> io::Error {
@@ -190,6 +197,7 @@ impl Socket {
             snd_timeout: None,
             policy,
             reg: None,
+            peer: None,
         }
     }
 
@@ -294,9 +302,11 @@ impl Socket {
         let Some(any) = self.unspecified() else {
             return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
         };
-        let (sock, addr) = self.accept_raw(blocking)?;
+        let (mut sock, addr) = self.accept_raw(blocking)?;
         inherit_nodelay(self, &sock);
-        Ok((sock, addr.as_socket().unwrap_or(any)))
+        let peer = addr.as_socket().unwrap_or(any);
+        sock.peer = Some(peer);
+        Ok((sock, peer))
     }
 
     /// The accept loop shared by every family: the new socket and the raw peer address.
@@ -350,16 +360,21 @@ impl Socket {
         if self.state == SocketState::Listening {
             return Err(einval());
         }
+        if matches!(self.state, SocketState::Fresh | SocketState::Bound) {
+            // The target of this attempt (a repeated connect while Connecting goes on
+            // to the first target, or fails with EALREADY; a connected one, EISCONN).
+            self.peer = Some(addr);
+        }
         match self.inner.connect(&SockAddr::from(addr)) {
             Ok(()) => {
-                self.state = SocketState::Connected;
+                self.established(None);
                 Ok(())
             }
             Err(e)
                 if e.raw_os_error() == Some(libc::EISCONN)
                     && self.state == SocketState::Connecting =>
             {
-                self.state = SocketState::Connected;
+                self.established(None);
                 Ok(())
             }
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
@@ -401,11 +416,22 @@ impl Socket {
         if self.state == SocketState::Connecting {
             if err.is_some() {
                 self.state = self.before_connect;
-            } else if self.inner.peer_addr().is_ok() {
-                self.state = SocketState::Connected;
+            } else if let Ok(peer) = self.inner.peer_addr() {
+                self.established(Some(peer));
             }
         }
         Ok(err)
+    }
+
+    /// A connect completed: the state becomes Connected and the peer is captured, as
+    /// the kernel reports it (its flowinfo and scope id), else the connect's target.
+    /// `kernel` is a `getpeername` result the caller already has.
+    fn established(&mut self, kernel: Option<SockAddr>) {
+        self.state = SocketState::Connected;
+        let kernel = kernel.or_else(|| self.inner.peer_addr().ok());
+        if let Some(peer) = kernel.and_then(|a| a.as_socket()) {
+            self.peer = Some(peer);
+        }
     }
 
     /// Shuts down one or both directions.
@@ -424,11 +450,20 @@ impl Socket {
         self.inner.local_addr()?.as_socket().ok_or_else(einval)
     }
 
-    /// The peer address.
+    /// The peer address. A TCP socket answers from the peer captured when it was
+    /// connected (by [`Socket::accept`] or a completed [`Socket::connect`]) for its whole
+    /// life, also after the peer reset or closed, as the address `accept4` returns stays
+    /// valid natively; other sockets ask the kernel.
     ///
     /// # Errors
     /// `ENOTCONN` when not connected.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        if self.state == SocketState::Connected
+            && self.kind == SocketKind::Stream
+            && let Some(peer) = self.peer
+        {
+            return Ok(peer);
+        }
         self.inner.peer_addr()?.as_socket().ok_or_else(einval)
     }
 

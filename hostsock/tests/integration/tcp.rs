@@ -111,6 +111,68 @@ fn peer_reset_gives_connreset() {
     });
 }
 
+/// Resets `gone`'s connection (linger 0) and waits until `left` has seen the reset.
+fn reset_and_wait(mut gone: hostsock::Socket, left: &mut hostsock::Socket) {
+    gone.setsockopt(SockOpt::Linger, OptValue::Linger(Some(Duration::ZERO)))
+        .unwrap();
+    drop(gone);
+    assert_eq!(
+        errno(recv_vec(left, 16, RecvFlags::default())),
+        Errno::Connreset
+    );
+}
+
+#[test]
+fn accepted_socket_keeps_its_peer_address_after_the_peer_reset() {
+    // Linux's getpeername says ENOTCONN once the peer reset; the address accept4 gave
+    // stays the socket's peer (WasmEdge-SDK guests ask for it right after accepting).
+    each_ip(|ip| {
+        let (c, mut s) = tcp_pair(ip);
+        let client = c.local_addr().unwrap();
+        reset_and_wait(c, &mut s);
+        assert_eq!(s.peer_addr().unwrap(), client);
+    });
+}
+
+#[test]
+fn connected_socket_keeps_its_peer_address_after_the_peer_reset() {
+    each_ip(|ip| {
+        // Blocking connect.
+        let (mut c, s) = tcp_pair(ip);
+        let server = s.local_addr().unwrap();
+        reset_and_wait(s, &mut c);
+        assert_eq!(c.peer_addr().unwrap(), server);
+        // Non-blocking connect completed through SO_ERROR.
+        let mut l = listener(ip);
+        let mut c = open(ip, SocketKind::Stream);
+        c.set_blocking(Blocking::No);
+        if let Err(e) = c.connect(l.local_addr().unwrap()) {
+            assert_eq!(Errno::from(e), Errno::Inprogress);
+            assert!(
+                c.wait_ready(Interest::WRITABLE, Some(Instant::now() + BOUND))
+                    .unwrap()
+            );
+            assert_eq!(c.getsockopt(SockOpt::Error).unwrap(), OptValue::Error(None));
+        }
+        let (s, _) = l.accept(Blocking::Yes).unwrap();
+        c.set_blocking(Blocking::Yes);
+        reset_and_wait(s, &mut c);
+        assert_eq!(c.peer_addr().unwrap(), l.local_addr().unwrap());
+    });
+}
+
+#[test]
+fn unconnected_stream_socket_has_no_peer() {
+    each_ip(|ip| {
+        let closed = listener(ip).local_addr().unwrap();
+        let mut c = open(ip, SocketKind::Stream);
+        assert_eq!(errno(c.peer_addr()), Errno::Notconn);
+        // A refused connect leaves no peer behind.
+        assert!(c.connect(closed).is_err());
+        assert_eq!(errno(c.peer_addr()), Errno::Notconn);
+    });
+}
+
 #[test]
 fn send_after_reset_is_an_errno_not_a_signal() {
     each_ip(|ip| {

@@ -35,6 +35,16 @@
 //!   16-byte timeval), never copied as raw host bytes.
 //! * **getaddrinfo** never writes past a declared capacity and skips results without a
 //!   WasmEdge socket type or protocol (see `getaddrinfo.rs`).
+//! * **`sock_getpeeraddr` after the peer reset or closed** (every form, V1 and `_v2`)
+//!   answers the peer captured when the TCP socket was connected: the address
+//!   `accept4` returned, or the one a completed connect reached. WasmEdge asks the
+//!   kernel, whose `getpeername` says `ENOTCONN` once a peer resets; the SDK's `accept`
+//!   calls `sock_getpeeraddr` right after `sock_accept`, so a peer resetting between the
+//!   two made `accept` fail, and `tokio_wasi` servers written the usual way
+//!   (`listener.accept().await?`) exit (issue 16). Natively the address comes with
+//!   `accept4` and cannot fail later; fdvirt behaves like that, for the socket's whole
+//!   life. Unconnected sockets still get `ENOTCONN`. Test:
+//!   `tests/sockets/resets.rs` (tokio's echo example under 3,000 resetting peers).
 //! * **Unknown host errnos** → `EIO`; **misaligned pointers** are accepted (pre-0.16
 //!   behaviour; wasm itself permits unaligned access).
 //! * **`fd_fdstat_get` on a UDP socket** reports `SOCKET_DGRAM` (WasmEdge says

@@ -1,6 +1,8 @@
 //! `sock_getlocaladdr`, `sock_getpeeraddr` (V1, 4 args) and their `_v2` twins (3 args)
-//! (spec §6.15–§6.17). The address comes straight from the kernel; an IPv4-mapped IPv6
-//! peer stays IPv6 (type 6, 16 octets).
+//! (spec §6.15–§6.17). The local address comes from the kernel; a TCP peer is the one
+//! `hostsock` captured when the socket was connected (accept or a completed connect), so
+//! it stays answerable after the peer reset, as `accept4`'s address does natively (see
+//! the crate's `wasmedge` docs). An IPv4-mapped IPv6 peer stays IPv6 (type 6, 16 octets).
 //!
 //! AF_UNIX sockets report the *guest* paths kept in `socket::unix` (the kernel knows
 //! only `/proc/self/fd/...` names): family 3 and the path in the 128-byte V2 storage,

@@ -12,6 +12,7 @@ mod fdpolicy;
 mod ipv6;
 mod poll;
 mod preopen;
+mod resets;
 mod sdk;
 mod std_hyper;
 mod unix;

@@ -5,6 +5,7 @@
 
 mod binding;
 mod c_select;
+mod csock;
 mod demo;
 mod errno;
 mod faults;

@@ -1,0 +1,60 @@
+//! The C socket layer (`csock/`): `libfdvirt_socket.a` and programs built with nothing but
+//! its include path and link flag, run under `fdvirt` on loopback.
+//!
+//! `csock/examples/build.sh` builds the layer and the programs once per test run into
+//! `target/csock` (or `$FDVIRT_CSOCK_DIR`). When the C toolchain is missing (the script
+//! exits 3) each test prints `skip: ...`, and fails instead when `FDVIRT_REQUIRE_ALL=1`;
+//! any other build failure fails the tests.
+
+mod conv;
+mod http;
+
+use crate::util::workspace;
+use std::{
+    path::PathBuf,
+    process::{Command, Stdio},
+    sync::OnceLock,
+};
+
+/// The directory holding the built `.wasm` programs, or `None` (after printing `skip:`)
+/// when the C toolchain is missing. Panics when `FDVIRT_REQUIRE_ALL=1` and it is missing,
+/// and whenever the build itself fails.
+pub(crate) fn built() -> Option<PathBuf> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let r = BUILT.get_or_init(|| {
+        let out = std::env::var_os("FDVIRT_CSOCK_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace().join("target").join("csock"));
+        let o = Command::new("sh")
+            .arg(workspace().join("csock/examples/build.sh"))
+            .arg(&out)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run csock/examples/build.sh");
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        match o.status.code() {
+            Some(0) => Ok(out),
+            Some(3) => Err(err.trim().to_string()),
+            _ => panic!("building the C socket layer failed:\n{err}"),
+        }
+    });
+    match r {
+        Ok(dir) => Some(dir.clone()),
+        Err(missing) => {
+            let what = format!("C toolchain for the socket layer ({missing})");
+            assert!(
+                std::env::var("FDVIRT_REQUIRE_ALL").as_deref() != Ok("1"),
+                "FDVIRT_REQUIRE_ALL=1 but missing: {what}"
+            );
+            eprintln!("skip: {what}");
+            None
+        }
+    }
+}
+
+/// Path of a built program, e.g. `wasm("http_server")`.
+pub(crate) fn wasm(dir: &std::path::Path, name: &str) -> String {
+    dir.join(format!("{name}.wasm"))
+        .to_string_lossy()
+        .into_owned()
+}

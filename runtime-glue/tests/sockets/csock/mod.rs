@@ -6,8 +6,11 @@
 //! exits 3) each test prints `skip: ...`, and fails instead when `FDVIRT_REQUIRE_ALL=1`;
 //! any other build failure fails the tests.
 
+mod client;
 mod conv;
+mod hostile;
 mod http;
+mod udp;
 
 use crate::util::workspace;
 use std::{

@@ -4,8 +4,16 @@
 //! Every path is resolved by cap-std relative to a directory fd, so `..`,
 //! absolute paths and symlinks cannot leave it; an attempt is `ENOTCAPABLE`
 //! (see [`crate::errno::from_io`]).
+//!
+//! Trailing slashes follow Linux: `d/` names `d`, which must then be a
+//! directory (`rmdir("d/")` succeeds, `stat("f/")` is `ENOTDIR`); see
+//! [`split_dir_slash`].
 
-use std::{os::unix::ffi::OsStrExt, time::Duration};
+use std::{
+    os::unix::ffi::OsStrExt,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use cap_fs_ext::{DirExt, SystemTimeSpec};
 use cap_std::{fs::Dir, time::SystemTime};
@@ -58,6 +66,29 @@ pub(crate) fn guest_path(mem: &[u8], ptr: u32, len: u32) -> Result<&str, Errno> 
     Ok(p)
 }
 
+/// Splits trailing slashes off a guest path: `(path without them, whether
+/// there were any)`. Linux resolves `x/` (or `x//`) as `x`, which must then
+/// be a directory, a final symlink being followed; cap-std refuses some of
+/// these forms outright (`rmdir("d/")` was `EINVAL`), so the calls strip the
+/// slashes and check the kind themselves. A path of slashes only is left
+/// alone (absolute paths are refused before this).
+pub(crate) fn split_dir_slash(p: &str) -> (&str, bool) {
+    match p.trim_end_matches('/') {
+        "" => (p, false),
+        base => (base, base.len() != p.len()),
+    }
+}
+
+/// `ENOTDIR` unless `path` (following symlinks) is a directory: what a
+/// trailing slash demands.
+fn require_dir(dir: &Dir, path: &str) -> Result<(), Fault> {
+    if dir.metadata(path)?.is_dir() {
+        Ok(())
+    } else {
+        Err(Errno::Notdir.into())
+    }
+}
+
 /// The directory behind `fd`, after checking `right`.
 ///
 /// # Errors
@@ -78,7 +109,7 @@ pub(crate) fn path_create_directory(
     path_len: u32,
 ) -> Result<(), Fault> {
     let (_, dir) = dir_entry(cx, fd, Rights::PATH_CREATE_DIRECTORY)?;
-    dir.create_dir(guest_path(mem, path, path_len)?)?;
+    dir.create_dir(split_dir_slash(guest_path(mem, path, path_len)?).0)?;
     Ok(())
 }
 
@@ -93,13 +124,16 @@ pub(crate) fn path_filestat_get(
     stat: u32,
 ) -> Result<(), Fault> {
     let (_, dir) = dir_entry(cx, fd, Rights::PATH_FILESTAT_GET)?;
-    let p = guest_path(mem, path, path_len)?;
+    let (p, slash) = split_dir_slash(guest_path(mem, path, path_len)?);
     memory::range(mem.len(), stat, FILESTAT_SIZE)?;
-    let meta = if flags & LOOKUP_SYMLINK_FOLLOW != 0 {
+    let meta = if flags & LOOKUP_SYMLINK_FOLLOW != 0 || slash {
         dir.metadata(p)?
     } else {
         dir.symlink_metadata(p)?
     };
+    if slash && !meta.is_dir() {
+        return Err(Errno::Notdir.into());
+    }
     memory::write_bytes(mem, stat, &Filestat::from_metadata(&meta).to_bytes())?;
     Ok(())
 }
@@ -129,9 +163,12 @@ pub(crate) fn path_filestat_set_times(
     fst_flags: u32,
 ) -> Result<(), Fault> {
     let (_, dir) = dir_entry(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)?;
-    let p = guest_path(mem, path, path_len)?;
+    let (p, slash) = split_dir_slash(guest_path(mem, path, path_len)?);
     let [a, m] = set_times(atim, mtim, fst_flags)?.map(system_time_spec);
-    if flags & LOOKUP_SYMLINK_FOLLOW != 0 {
+    if slash {
+        require_dir(dir, p)?;
+    }
+    if flags & LOOKUP_SYMLINK_FOLLOW != 0 || slash {
         dir.set_times(p, a, m)?;
     } else {
         dir.set_symlink_times(p, a, m)?;
@@ -139,12 +176,40 @@ pub(crate) fn path_filestat_set_times(
     Ok(())
 }
 
-/// Creates a hard link `new_fd/new_path` to `old_fd/old_path`.
+/// Symlinks followed in a row before `ELOOP`, as Linux's `MAXSYMLINKS`.
+const MAX_SYMLINKS: usize = 40;
+
+/// Resolves the symlinks at the end of `path` inside `dir`, as
+/// `linkat(AT_SYMLINK_FOLLOW)` does before linking: each target is read and
+/// joined to the link's parent, and the next lookup goes through cap-std
+/// again, so a `..` or absolute target that leaves the preopen fails there
+/// (`ENOTCAPABLE`) instead of being followed out. A path that is not a
+/// symlink (or does not exist) is returned as it is, for the link itself to
+/// report (`ENOENT` for a dangling link).
+fn follow_symlinks(dir: &Dir, path: &str) -> Result<PathBuf, Fault> {
+    let mut path = PathBuf::from(path);
+    for _ in 0..MAX_SYMLINKS {
+        if !dir.symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) {
+            return Ok(path);
+        }
+        let target = dir.read_link_contents(&path)?;
+        if target.has_root() {
+            return Err(Errno::Notcapable.into());
+        }
+        path = path.parent().unwrap_or(Path::new("")).join(target);
+    }
+    Err(Errno::Loop.into())
+}
+
+/// Creates a hard link `new_fd/new_path` to `old_fd/old_path`; with
+/// `LOOKUPFLAGS_SYMLINK_FOLLOW` a symlink as `old_path` is followed (the link
+/// names its target, as `linkat(AT_SYMLINK_FOLLOW)`), else the symlink itself
+/// is linked.
 pub(crate) fn path_link(
     cx: &mut GuestCtx,
     mem: &mut [u8],
     old_fd: u32,
-    _old_flags: u32,
+    old_flags: u32,
     old_path: u32,
     old_path_len: u32,
     new_fd: u32,
@@ -155,7 +220,11 @@ pub(crate) fn path_link(
     let (_, new_dir) = dir_entry(cx, new_fd, Rights::PATH_LINK_TARGET)?;
     let old = guest_path(mem, old_path, old_path_len)?;
     let new = guest_path(mem, new_path, new_path_len)?;
-    old_dir.hard_link(old, new_dir, new)?;
+    if old_flags & LOOKUP_SYMLINK_FOLLOW != 0 {
+        old_dir.hard_link(follow_symlinks(old_dir, old)?, new_dir, new)?;
+    } else {
+        old_dir.hard_link(old, new_dir, new)?;
+    }
     Ok(())
 }
 
@@ -191,7 +260,9 @@ pub(crate) fn path_remove_directory(
     path_len: u32,
 ) -> Result<(), Fault> {
     let (_, dir) = dir_entry(cx, fd, Rights::PATH_REMOVE_DIRECTORY)?;
-    dir.remove_dir(guest_path(mem, path, path_len)?)?;
+    // rmdir(2) of a file or of a symlink (even to a directory) is ENOTDIR by
+    // itself, so the slash needs no check of its own here.
+    dir.remove_dir(split_dir_slash(guest_path(mem, path, path_len)?).0)?;
     Ok(())
 }
 
@@ -208,8 +279,13 @@ pub(crate) fn path_rename(
 ) -> Result<(), Fault> {
     let (_, old_dir) = dir_entry(cx, fd, Rights::PATH_RENAME_SOURCE)?;
     let (_, new_dir) = dir_entry(cx, new_fd, Rights::PATH_RENAME_TARGET)?;
-    let old = guest_path(mem, old_path, old_path_len)?;
-    let new = guest_path(mem, new_path, new_path_len)?;
+    let (old, old_slash) = split_dir_slash(guest_path(mem, old_path, old_path_len)?);
+    let (new, new_slash) = split_dir_slash(guest_path(mem, new_path, new_path_len)?);
+    // A slash on either side makes it a directory rename: rename(2) does not
+    // follow the source, so a file or a symlink there is ENOTDIR.
+    if (old_slash || new_slash) && !old_dir.symlink_metadata(old)?.is_dir() {
+        return Err(Errno::Notdir.into());
+    }
     old_dir.rename(old, new_dir, new)?;
     Ok(())
 }

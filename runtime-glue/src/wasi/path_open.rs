@@ -6,7 +6,8 @@
 //! `O_TRUNC`), and every right requested for the new fd that applies to
 //! files or directories must be in the directory's *inheriting* rights,
 //! else `ENOTCAPABLE`. The new fd gets the requested rights that apply to
-//! the kind of object actually opened.
+//! the kind of object actually opened. Asking for `FD_WRITE` on a directory
+//! is `EISDIR`, as `open(dir, O_RDWR | O_DIRECTORY)` is.
 
 use cap_fs_ext::{
     DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt,
@@ -134,6 +135,12 @@ fn open(dir: &Dir, path: &str, req: &Request) -> Result<Descriptor, Fault> {
         } else {
             dir.open_dir_nofollow(path)?
         };
+        // open(2) refuses a directory opened for writing (`O_RDWR | O_DIRECTORY` is
+        // EISDIR), and so does wasmtime; the directory was opened first so that a
+        // missing path or a file still gives ENOENT / ENOTDIR, as in open(2).
+        if req.base.intersects(Rights::FD_WRITE) {
+            return Err(Errno::Isdir.into());
+        }
         return Ok(as_dir(d));
     }
     let file = dir.open_with(path, &req.options())?;

@@ -167,17 +167,43 @@ fn field<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
     b
 }
 
-/// Converts a clock subscription into a host deadline; `None` for an unknown clock id.
-fn deadline(id: u32, timeout: u64, flags: u16) -> Option<Instant> {
-    let now = clock::now(id).ok()?;
-    let wait_ns = if flags & ABSTIME != 0 {
-        timeout.saturating_sub(now)
-    } else {
-        timeout
-    };
-    // Saturate far-future deadlines instead of overflowing Instant.
-    let wait = Duration::from_nanos(wait_ns).min(Duration::from_secs(1 << 32));
-    Some(Instant::now() + wait)
+/// The one "now" of a `poll_oneoff` call: every relative clock subscription counts from
+/// the same `origin` and every absolute one compares against one reading of its clock, so
+/// two subscriptions of one call with the same timeout share one deadline however long
+/// the scan between them takes (a fresh reading per subscription drifted by it).
+#[derive(Debug)]
+struct CallNow {
+    /// Taken once, when the call starts.
+    origin: Instant,
+    /// Each WASI clock read at most once per call (ids 0..=3), lazily.
+    clocks: [Option<u64>; 4],
+}
+
+impl CallNow {
+    fn new() -> Self {
+        CallNow {
+            origin: Instant::now(),
+            clocks: [None; 4],
+        }
+    }
+
+    /// Converts a clock subscription into a host deadline; `None` for an unknown clock id.
+    fn deadline(&mut self, id: u32, timeout: u64, flags: u16) -> Option<Instant> {
+        // The WASI clock ids are exactly the slots (those `clock::now` knows).
+        let slot = self.clocks.get_mut(usize::try_from(id).ok()?)?;
+        let wait_ns = if flags & ABSTIME != 0 {
+            let now = match *slot {
+                Some(now) => now,
+                None => *slot.insert(clock::now(id).ok()?),
+            };
+            timeout.saturating_sub(now)
+        } else {
+            timeout
+        };
+        // Saturate far-future deadlines instead of overflowing Instant.
+        let wait = Duration::from_nanos(wait_ns).min(Duration::from_secs(1 << 32));
+        Some(self.origin + wait)
+    }
 }
 
 /// Would I/O on a non-socket fd proceed now? Failures become the event's error (a trap
@@ -210,6 +236,7 @@ impl PollScratch {
     /// would be by its next poll anyway).
     fn scan(&mut self, cx: &mut GuestCtx, subs: &[u8]) -> Result<(), Errno> {
         self.keys.clear();
+        let mut now = CallNow::new();
         for s in subs.chunks_exact(SUBSCRIPTION_SIZE as usize) {
             // The union starts with the clock id or the fd, both u32 @16.
             let fd = u32::from_le_bytes(field(s, 16));
@@ -234,14 +261,14 @@ impl PollScratch {
                     continue;
                 }
             }
-            self.full(cx, index, s);
+            self.full(cx, index, s, &mut now);
         }
         self.keys = keys;
         Ok(())
     }
 
     /// A subscription the fast phase could not settle (tag already validated).
-    fn full(&mut self, cx: &mut GuestCtx, index: u32, s: &[u8]) {
+    fn full(&mut self, cx: &mut GuestCtx, index: u32, s: &[u8], now: &mut CallNow) {
         let id_or_fd = u32::from_le_bytes(field(s, 16));
         match s.get(8).copied() {
             Some(FD_READ) => self.fd(cx, (index, s), id_or_fd, Interest::Read),
@@ -250,8 +277,8 @@ impl PollScratch {
                 let userdata = u64::from_le_bytes(field(s, 0));
                 let timeout = u64::from_le_bytes(field(s, 24));
                 let flags = u16::from_le_bytes(field(s, 40));
-                match deadline(id_or_fd, timeout, flags) {
-                    Some(at) if at > Instant::now() => self.clocks.push((at, userdata)),
+                match now.deadline(id_or_fd, timeout, flags) {
+                    Some(at) if at > now.origin => self.clocks.push((at, userdata)),
                     Some(_) => self.fired.push(Event::new(userdata, CLOCK, Errno::Success)),
                     None => self.fired.push(Event::new(userdata, CLOCK, Errno::Inval)),
                 }

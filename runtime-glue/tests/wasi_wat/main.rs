@@ -7,6 +7,7 @@ mod basics;
 mod fds;
 mod fs;
 mod fs_escape;
+mod fs_linux;
 mod fs_meta;
 mod memory;
 mod poll;

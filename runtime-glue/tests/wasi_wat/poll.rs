@@ -123,3 +123,50 @@ fn stdin_bytes_are_read_then_eof() {
     assert_eq!(res.stdout, b"input!");
     assert_eq!(res.code, 0, "second read hits end of file");
 }
+
+/// Two relative clock subscriptions of one call with the same timeout, 20,000 never-due
+/// absolute ones between them: both count from the call's one "now", so both are due at
+/// once and come back from the same call. (Measured from a fresh `Instant::now()` each,
+/// the second was due later by the time the scan took, and the call returned the
+/// first alone.)
+#[test]
+fn relative_clocks_of_one_call_share_one_origin() {
+    const FILLER: i32 = 20_000;
+    const SUBS: i32 = 0x1_0000;
+    const EVENTS: i32 = SUBS + (FILLER + 2) * 48;
+    let fields = r#"
+      ;; one monotonic clock subscription at $at
+      (func $clock (param $at i32) (param $userdata i64) (param $timeout i64) (param $flags i32)
+        (i64.store (local.get $at) (local.get $userdata))
+        (i32.store8 offset=8 (local.get $at) (i32.const 0))
+        (i32.store offset=16 (local.get $at) (i32.const 1))
+        (i64.store offset=24 (local.get $at) (local.get $timeout))
+        (i64.store offset=32 (local.get $at) (i64.const 0))
+        (i32.store16 offset=40 (local.get $at) (local.get $flags)))"#;
+    let body = format!(
+        "(local $i i32)
+         (drop (memory.grow (i32.const 40)))
+         (call $clock (i32.const {SUBS}) (i64.const 1) (i64.const 20000000) (i32.const 0))
+         (local.set $i (i32.const 1))
+         (block $done (loop $next
+           (br_if $done (i32.gt_u (local.get $i) (i32.const {FILLER})))
+           (call $clock (i32.add (i32.const {SUBS}) (i32.mul (local.get $i) (i32.const 48)))
+                        (i64.const 9) (i64.const -1) (i32.const 1))
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br $next)))
+         (call $clock (i32.add (i32.const {SUBS}) (i32.mul (local.get $i) (i32.const 48)))
+                      (i64.const 2) (i64.const 20000000) (i32.const 0))
+         (call $ok (call $poll_oneoff (i32.const {SUBS}) (i32.const {EVENTS})
+                                      (i32.add (local.get $i) (i32.const 1)) (i32.const 0x300)))
+         ;; nevents * 100 + first userdata * 10 + second userdata
+         (call $exit (i32.add (i32.mul (i32.load (i32.const 0x300)) (i32.const 100))
+                     (i32.add (i32.mul (i32.wrap_i64 (i64.load (i32.const {EVENTS}))) (i32.const 10))
+                              (i32.wrap_i64 (i64.load (i32.const {e1}))))))",
+        e1 = EVENTS + 32
+    );
+    let out = run(fields, &body);
+    assert_eq!(
+        out.code, 212,
+        "two events (userdata 1 then 2) from one call"
+    );
+}

@@ -83,6 +83,7 @@
 mod errno;
 mod error;
 mod interest;
+mod limits;
 mod policy;
 mod poller;
 mod resolve;
@@ -98,6 +99,7 @@ pub use crate::{
     errno::{Errno, HOST_ERRNOS},
     error::{PolicyError, UnixNameError},
     interest::{Interest, Readiness},
+    limits::{HOST_FD_RESERVE, NofileLimit},
     policy::{Grant, IpRange, NetUse, NetworkPolicy, PortRange},
     poller::Poller,
     resolve::{lookup, lookup_errno, parse_service},

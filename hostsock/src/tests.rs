@@ -313,3 +313,14 @@ fn every_posix_named_wasi_errno_is_reachable_from_the_host() {
     }
     assert!(crate::HOST_ERRNOS.iter().all(|(c, _)| *c != 0));
 }
+
+#[test]
+fn guest_share_of_nofile_keeps_the_host_reserve() {
+    use crate::{HOST_FD_RESERVE, NofileLimit};
+    let share = |soft| NofileLimit { soft, hard: soft }.guest_fds();
+    assert_eq!(share(20_000), 20_000 - HOST_FD_RESERVE as usize);
+    assert_eq!(share(1024), 1024 - HOST_FD_RESERVE as usize);
+    assert_eq!(share(10), 3, "stdio at least");
+    let now = NofileLimit::current().expect("getrlimit");
+    assert!(now.soft <= now.hard);
+}

@@ -13,8 +13,21 @@ use crate::{
     types::Rights,
 };
 
-/// Default open-fd limit (like a common `RLIMIT_NOFILE`).
-pub const DEFAULT_MAX_FDS: usize = 1024;
+/// The open-fd limit when the host's `RLIMIT_NOFILE` cannot be read (a common soft
+/// limit).
+pub const FALLBACK_MAX_FDS: usize = 1024;
+
+/// The open-fd limit a guest gets unless [`GuestBuilder::max_fds`] lowers it: what the
+/// host lets this process hold, i.e. the soft `RLIMIT_NOFILE` less what fdvirt itself
+/// needs ([`hostsock::HOST_FD_RESERVE`]: the poller, a name lookup's fds, the module
+/// file, slack), so the guest meets `EMFILE` in its own table before the host runs out.
+/// Stdio and preopens count, as they do natively. The `fdvirt` binary raises its soft
+/// limit to the hard one at startup, so there this follows `ulimit -Hn`; an embedding
+/// gets its current soft limit's share. [`FALLBACK_MAX_FDS`] if `getrlimit` fails.
+#[must_use]
+pub fn default_max_fds() -> usize {
+    hostsock::NofileLimit::current().map_or(FALLBACK_MAX_FDS, |l| l.guest_fds())
+}
 
 /// Builds and runs a guest. See the crate docs for an example.
 #[derive(Debug)]
@@ -24,7 +37,8 @@ pub struct GuestBuilder {
     env: Vec<(String, String)>,
     preopens: Vec<(Dir, String)>,
     policy: FdPolicy,
-    max_fds: usize,
+    /// The embedder's limit; the host's share applies whether or not one is set.
+    max_fds: Option<usize>,
     stdin: Stdio,
     stdout: Stdio,
     stderr: Stdio,
@@ -48,7 +62,7 @@ impl GuestBuilder {
             preopens: Vec::new(),
             net: crate::socket::NetConfig::default(),
             policy: FdPolicy::default(),
-            max_fds: DEFAULT_MAX_FDS,
+            max_fds: None,
             stdin: Stdio::Inherit,
             stdout: Stdio::Inherit,
             stderr: Stdio::Inherit,
@@ -120,9 +134,11 @@ impl GuestBuilder {
         self
     }
 
-    /// Limits the number of open fds (`EMFILE` beyond it).
+    /// Limits the number of open fds (`EMFILE` beyond it), stdio and preopens included.
+    /// It can only lower the default, [`default_max_fds`] (what the host lets this
+    /// process hold); under `capped:N` the N fd numbers bound it as well.
     pub fn max_fds(mut self, max: usize) -> Self {
-        self.max_fds = max;
+        self.max_fds = Some(max);
         self
     }
 
@@ -204,7 +220,8 @@ impl GuestBuilder {
     ///
     /// [`RunError::FdSetup`] when these fds do not fit the policy or limit.
     pub fn build_ctx(self) -> Result<GuestCtx, RunError> {
-        let mut fds = FdTable::with_limit(self.policy, self.max_fds);
+        let limit = fd_limit(self.max_fds, &self.policy);
+        let mut fds = FdTable::with_limit(self.policy, limit);
         let (stdio, preopens) =
             initial_entries(self.stdin, self.stdout, self.stderr, self.preopens);
         let net = crate::socket::NetState::new(&self.net);
@@ -264,6 +281,34 @@ impl GuestBuilder {
     pub fn run_bytes(self, wasm: &[u8]) -> Result<ExitStatus, RunError> {
         crate::run::run(self, wasm)
     }
+}
+
+/// The guest's open-fd limit: the host's share of `RLIMIT_NOFILE`, lowered by the
+/// embedder's `requested` limit. When the host's share is what bounds the guest (not
+/// `requested`, not the `capped:N` fd space), says so once on target `fdvirt::limits`
+/// (shown by `fdvirt run --trace`), so that a guest meeting `EMFILE` points at the knob.
+fn fd_limit(requested: Option<usize>, policy: &FdPolicy) -> usize {
+    let host = hostsock::NofileLimit::current();
+    let share = host.as_ref().map_or(FALLBACK_MAX_FDS, |l| l.guest_fds());
+    let space = usize::try_from(policy.end()).unwrap_or(usize::MAX);
+    if share < requested.unwrap_or(usize::MAX) && share < space {
+        match host {
+            Ok(l) => tracing::info!(
+                target: "fdvirt::limits",
+                "fdvirt: guest fd limit {share}, set by the host: RLIMIT_NOFILE soft {} \
+                 (hard {}) less {} fds fdvirt keeps; beyond it the guest gets EMFILE \
+                 (raise `ulimit -Hn` for more; --max-fds lowers it)",
+                l.soft,
+                l.hard,
+                hostsock::HOST_FD_RESERVE,
+            ),
+            Err(err) => tracing::info!(
+                target: "fdvirt::limits",
+                "fdvirt: guest fd limit {share} (RLIMIT_NOFILE unreadable: {err})"
+            ),
+        }
+    }
+    requested.map_or(share, |r| r.min(share))
 }
 
 /// Stdio (fds 0..=2) and preopened directories with their base rights.

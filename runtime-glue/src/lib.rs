@@ -133,7 +133,7 @@ pub mod wasi;
 pub mod wasmedge;
 mod zero_pages;
 
-pub use builder::{DEFAULT_MAX_FDS, GuestBuilder};
+pub use builder::{FALLBACK_MAX_FDS, GuestBuilder, default_max_fds};
 pub use ctx::GuestCtx;
 pub use errno::{Errno, Fault, Trap};
 pub use error::{ExitStatus, RunError};

@@ -284,3 +284,12 @@ mod props {
         }
     }
 }
+
+#[test]
+fn max_fds_only_lowers_the_hosts_share() {
+    let limit = |b: GuestBuilder| b.build_ctx().expect("ctx").fds().limit();
+    let host = crate::default_max_fds();
+    assert_eq!(limit(GuestBuilder::new()), host);
+    assert_eq!(limit(GuestBuilder::new().max_fds(10)), 10.min(host));
+    assert_eq!(limit(GuestBuilder::new().max_fds(usize::MAX)), host);
+}

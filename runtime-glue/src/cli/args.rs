@@ -22,7 +22,9 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "POLICY", default_value = "lowest")]
     pub(crate) fd_policy: FdPolicy,
 
-    /// Maximum number of open fds (EMFILE beyond), like RLIMIT_NOFILE.
+    /// Maximum number of open fds (EMFILE beyond), like RLIMIT_NOFILE. Default: what the
+    /// host lets fdvirt hold (its RLIMIT_NOFILE, raised to the hard limit at startup,
+    /// less 32 fds fdvirt keeps); this option can only lower it.
     #[arg(long, value_name = "N")]
     pub(crate) max_fds: Option<usize>,
 

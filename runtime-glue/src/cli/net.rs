@@ -106,20 +106,13 @@ impl NetArgs {
     }
 }
 
-/// Raises the soft `RLIMIT_NOFILE` to the hard limit. Every guest socket costs the host
-/// up to two fds (the socket and the poller's registration), and a common soft limit of
-/// 1024 would otherwise stop a guest serving a few hundred connections with host
-/// `EMFILE` long before its own fd table is full. Failure is only logged.
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit, as servers expecting many
+/// connections do: a guest socket costs the host one fd, and the guest's default fd
+/// limit is the host's share ([`runtime_glue::default_max_fds`]), so a common soft limit
+/// of 1024 would hold every guest to about a thousand connections whatever the hard
+/// limit allows. Failure is only logged (the guest then gets the lower share).
 pub(crate) fn raise_fd_limit() {
-    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-    let current = getrlimit(Resource::Nofile);
-    if current.current < current.maximum {
-        let raised = Rlimit {
-            current: current.maximum,
-            maximum: current.maximum,
-        };
-        if let Err(err) = setrlimit(Resource::Nofile, raised) {
-            tracing::debug!(%err, "could not raise RLIMIT_NOFILE");
-        }
+    if let Err(err) = hostsock::NofileLimit::raise_soft_to_hard() {
+        tracing::debug!(%err, "could not raise RLIMIT_NOFILE");
     }
 }

@@ -84,8 +84,13 @@ fn dir_error(dir: &DirMapping) -> String {
 /// adds its own directives. Returns whether host-call tracing is on.
 fn init_tracing(trace_flag: bool) -> bool {
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    if let (true, Ok(directive)) = (trace_flag, "fdvirt::trace=trace".parse()) {
-        filter = filter.add_directive(directive);
+    if trace_flag {
+        // Host calls, and the one startup line saying what bounds the guest's fds.
+        for directive in ["fdvirt::trace=trace", "fdvirt::limits=info"] {
+            if let Ok(directive) = directive.parse() {
+                filter = filter.add_directive(directive);
+            }
+        }
     }
     let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)

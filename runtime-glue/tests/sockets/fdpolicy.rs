@@ -52,7 +52,7 @@ fn guest_fds(policy: &str) -> Vec<u32> {
 
 fn model(policy: &str) -> Vec<u32> {
     let policy: FdPolicy = policy.parse().expect("policy");
-    let mut table = FdTable::with_limit(policy, runtime_glue::DEFAULT_MAX_FDS);
+    let mut table = FdTable::with_limit(policy, runtime_glue::default_max_fds());
     for fd in 0..3 {
         table.insert_at(fd, ()).expect("stdio");
     }

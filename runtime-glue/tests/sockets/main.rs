@@ -11,6 +11,7 @@ mod errno;
 mod faults;
 mod fdpolicy;
 mod ipv6;
+mod limits;
 mod poll;
 mod preopen;
 mod resets;

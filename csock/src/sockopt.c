@@ -4,7 +4,7 @@
  * keep their C layouts, which are the ABI's (int, struct linger, 16-byte struct timeval).
  * SO_TYPE comes back as WasmEdge's 1/2 and is translated to SOCK_DGRAM/SOCK_STREAM, SO_ERROR
  * as a WASI errno, which is wasi-libc's errno value. The ABI has no other level:
- *   IPPROTO_TCP/TCP_NODELAY: setting 1 succeeds without a host call (fdvirt turns Nagle off on
+ *   IPPROTO_TCP/TCP_NODELAY: on a stream socket, setting 1 succeeds without a host call (fdvirt turns Nagle off on
  *     every TCP socket unless run with --no-nodelay; WasmEdge gives no control); setting 0
  *     and reading it fail with ENOPROTOOPT.
  *   IPPROTO_IPV6/IPV6_V6ONLY: IPv6 sockets have the host default, dual-stack on Linux
@@ -124,9 +124,15 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
         int32_t r = __csock_sock_setsockopt(fd, 0, we, val, len);
         return r ? __csock_fail_wasi(r) : 0;
     }
-    case IPPROTO_TCP:
+    case IPPROTO_TCP: {
+        /* a TCP option: the fd must be a stream socket (this also checks it is a socket) */
+        int type;
+        socklen_t tl = sizeof type;
+        if (sol_socket_get(fd, SO_TYPE, &type, &tl)) return -1;
+        if (type != SOCK_STREAM) return __csock_fail(EOPNOTSUPP);
         if (name == TCP_NODELAY && flag) return 0;
         return __csock_fail(ENOPROTOOPT);
+    }
     case IPPROTO_IPV6:
         if (name == IPV6_V6ONLY && !flag) return 0;
         return __csock_fail(ENOPROTOOPT);

@@ -180,6 +180,16 @@ static void errnos_and_options(void) {
 
     int six = socket(AF_INET6, SOCK_STREAM, 0);
     if (six >= 0) {
+        /* a specific IPv6 address: ::1, port chosen by the kernel, reported back */
+        struct sockaddr_in6 lo6, got6;
+        memset(&lo6, 0, sizeof lo6);
+        lo6.sin6_family = AF_INET6;
+        lo6.sin6_addr = in6addr_loopback;
+        socklen_t g6 = sizeof got6;
+        EXPECT(bind(six, (struct sockaddr *)&lo6, sizeof lo6) == 0 &&
+               getsockname(six, (struct sockaddr *)&got6, &g6) == 0 && g6 == sizeof got6 &&
+               got6.sin6_family == AF_INET6 &&
+               memcmp(&got6.sin6_addr, &in6addr_loopback, 16) == 0 && got6.sin6_port != 0);
         int off = 0;
         EXPECT(getsockopt(six, IPPROTO_IPV6, IPV6_V6ONLY, &v, &vl) == 0 && v == 0);
         EXPECT(setsockopt(six, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == 0);

@@ -4,8 +4,12 @@
 
 use runtime_glue::{fuzzing, inspect};
 
-/// Export name of the global the trap-naming rewrite adds.
-const CURRENT_FN_EXPORT: &str = "__fdvirt_current_fn";
+/// The globals the trap instrumentation adds and exports (runtime-glue `names.rs`).
+const ADDED_EXPORTS: [&str; 3] = [
+    "__fdvirt_current_fn",
+    "__fdvirt_indirect_site",
+    "__fdvirt_indirect_slot",
+];
 
 /// The fuzz body.
 ///
@@ -99,7 +103,7 @@ fn check_instrumented(original: &inspect::Report, wasm: &[u8]) {
         v
     };
     let mut want = exports(original);
-    want.push(CURRENT_FN_EXPORT.to_owned());
+    want.extend(ADDED_EXPORTS.map(str::to_owned));
     want.sort();
     assert_eq!(exports(&rewritten), want, "rewrite changed exports");
 }

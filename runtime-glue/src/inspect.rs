@@ -36,6 +36,9 @@ mod parse;
 mod render;
 #[cfg(test)]
 mod tests;
+mod trap;
+
+pub use trap::{IndirectTrap, indirect_trap};
 
 /// An error reading the module.
 #[derive(Debug, thiserror::Error)]

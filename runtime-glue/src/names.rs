@@ -1,87 +1,178 @@
-//! Naming the wasm function a trap happened in.
+//! Naming the wasm function a trap happened in, and the table slot of a failed
+//! `call_indirect` (the wasmi adapter's trap instrumentation).
 //!
 //! wasmi reports a trap's kind but not where it happened. Before running, the
-//! module is therefore rewritten so that it keeps the index of the function
-//! currently executing in one extra mutable global, exported as
-//! [`CURRENT_FN_EXPORT`]: every function body starts with
-//! `i32.const <own index>; global.set $cur`, and every `call` of a wasm
-//! function, `call_indirect` and `call_ref` is followed by the same pair to
-//! restore it after the callee returns (a call of an imported host function
-//! needs none: the host never sets the global). When a trap unwinds, the global holds the
-//! innermost function; the name section of the original module names it.
+//! module is therefore rewritten (with `wasm-encoder`'s reencoder) to keep three
+//! extra mutable globals, appended after all others and exported:
 //!
-//! Function, type and existing global indices are unchanged (the global is
-//! appended after all others), so the name section and every other section
-//! stay valid and are copied byte for byte. If anything about the module is
-//! unexpected, [`instrument`] returns `None` and the original runs unchanged.
+//! * [`CURRENT_FN_EXPORT`], the index of the function currently executing: every
+//!   function body starts with `i32.const <own index>; global.set $cur`, and every
+//!   `call` of a wasm function, `call_indirect` and `call_ref` is followed by the same
+//!   pair to restore it after the callee returns (a call of an imported host function
+//!   needs none: the host never sets the global). When a trap unwinds, the global holds
+//!   the innermost function.
+//! * [`INDIRECT_SITE_EXPORT`] and [`INDIRECT_SLOT_EXPORT`]: just before every
+//!   `call_indirect` / `return_call_indirect`, `global.set $slot; global.get $slot`
+//!   copies the table slot operand, and `i32.const <site>; global.set $site` records
+//!   which call site it is (call sites numbered in module order, as
+//!   [`crate::inspect::indirect_trap`] numbers them). After a `BadSignature` trap the two
+//!   say which slot was called from where; the module bytes say the rest.
+//!
+//! Function, type and existing global indices are unchanged, so the name section and
+//! every other section stay valid; custom sections and unchanged code are copied byte
+//! for byte. If anything about the module is unexpected, [`instrument`] returns `None`
+//! and the original runs unchanged.
 
 use std::ops::Range;
 
+use wasm_encoder::{
+    CodeSection, ConstExpr, ExportKind, ExportSection, GlobalSection, GlobalType, Module,
+    SectionId, ValType,
+    reencode::{Error, Reencode, utils},
+};
 use wasmparser::{KnownCustom, Name, Operator, Parser, Payload, TypeRef};
 
 /// Export name of the "current function" global added by [`instrument`].
 pub(crate) const CURRENT_FN_EXPORT: &str = "__fdvirt_current_fn";
+/// Export name of the global holding the last `call_indirect` site (module order).
+pub(crate) const INDIRECT_SITE_EXPORT: &str = "__fdvirt_indirect_site";
+/// Export name of the global holding the last `call_indirect`'s table slot operand.
+pub(crate) const INDIRECT_SLOT_EXPORT: &str = "__fdvirt_indirect_slot";
 
-const GLOBAL_SECTION: u8 = 6;
-const EXPORT_SECTION: u8 = 7;
-const CODE_SECTION: u8 = 10;
-
-fn uleb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+/// The rewriter: a `wasm-encoder` reencoder that copies everything but the code, the
+/// global and the export sections.
+struct Instrument<'a> {
+    wasm: &'a [u8],
+    imported_funcs: u32,
+    /// Index of the first added global (`$cur`; `$site` and `$slot` follow).
+    global: u32,
+    /// Function index of the next body.
+    next_func: u32,
+    /// Number of the next `call_indirect` site.
+    next_site: u32,
+    globals_done: bool,
+    exports_done: bool,
 }
 
-fn sleb(out: &mut Vec<u8>, mut v: i64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        let done = (v == 0 && byte & 0x40 == 0) || (v == -1 && byte & 0x40 != 0);
-        out.push(if done { byte } else { byte | 0x80 });
-        if done {
-            return;
-        }
-    }
-}
-
-fn section(out: &mut Vec<u8>, id: u8, content: &[u8]) {
-    out.push(id);
-    uleb(out, content.len() as u64);
-    out.extend_from_slice(content);
-}
-
-/// `i32.const idx; global.set g`.
-fn set_current(out: &mut Vec<u8>, func: u32, global: u32) {
-    out.push(0x41);
-    sleb(out, i64::from(func as i32));
-    out.push(0x24);
-    uleb(out, u64::from(global));
-}
-
-/// A vector section's content with `extra` appended as one more entry.
-fn append_entry(original: Option<&[u8]>, extra: &[u8]) -> Option<Vec<u8>> {
-    let (count, rest) = match original {
-        Some(bytes) => {
-            let mut r = wasmparser::BinaryReader::new(bytes, 0);
-            let count = r.read_var_u32().ok()?;
-            (
-                count,
-                bytes.get(usize::try_from(r.original_position()).ok()?..)?,
-            )
-        }
-        None => (0, &[][..]),
+/// Returns the instrumented module, or `None` to run the original.
+pub(crate) fn instrument(wasm: &[u8]) -> Option<Vec<u8>> {
+    let (imported_funcs, globals) = counts(wasm)?;
+    let mut rewriter = Instrument {
+        wasm,
+        imported_funcs,
+        global: globals,
+        next_func: imported_funcs,
+        next_site: 0,
+        globals_done: false,
+        exports_done: false,
     };
-    let mut out = Vec::with_capacity(rest.len() + extra.len() + 5);
-    uleb(&mut out, u64::from(count.checked_add(1)?));
-    out.extend_from_slice(rest);
-    out.extend_from_slice(extra);
-    Some(out)
+    let mut module = Module::new();
+    rewriter
+        .parse_core_module(&mut module, Parser::new(0), wasm)
+        .ok()?;
+    Some(module.finish())
+}
+
+/// Imported functions and all globals (imported and defined); `None` for a component or
+/// a module that already exports one of our names (the result would not validate).
+fn counts(wasm: &[u8]) -> Option<(u32, u32)> {
+    let (mut funcs, mut globals) = (0u32, 0u32);
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    match imp.ok()?.ty {
+                        TypeRef::Func(_) | TypeRef::FuncExact(_) => funcs += 1,
+                        TypeRef::Global(_) => globals += 1,
+                        _ => {}
+                    }
+                }
+            }
+            Payload::GlobalSection(r) => globals = globals.checked_add(r.count())?,
+            Payload::ExportSection(r) => {
+                for export in r {
+                    let name = export.ok()?.name;
+                    if [
+                        CURRENT_FN_EXPORT,
+                        INDIRECT_SITE_EXPORT,
+                        INDIRECT_SLOT_EXPORT,
+                    ]
+                    .contains(&name)
+                    {
+                        return None;
+                    }
+                }
+            }
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => return None,
+            _ => {}
+        }
+    }
+    Some((funcs, globals))
+}
+
+/// Section order rank (the spec's order; the tag section sits between memory and global).
+fn rank(id: SectionId) -> u8 {
+    match id {
+        SectionId::Tag => 6,
+        SectionId::Global => 7,
+        SectionId::Export => 8,
+        SectionId::Start => 9,
+        SectionId::Element => 10,
+        SectionId::DataCount => 11,
+        SectionId::Code => 12,
+        SectionId::Data => 13,
+        other => other as u8,
+    }
+}
+
+impl Instrument<'_> {
+    fn add_globals(&self, globals: &mut GlobalSection) {
+        let ty = GlobalType {
+            val_type: ValType::I32,
+            mutable: true,
+            shared: false,
+        };
+        globals.global(ty, &ConstExpr::i32_const(0)); // $cur
+        globals.global(ty, &ConstExpr::i32_const(-1)); // $site: none yet
+        globals.global(ty, &ConstExpr::i32_const(-1)); // $slot
+    }
+
+    fn add_exports(&self, exports: &mut ExportSection) {
+        let names = [
+            CURRENT_FN_EXPORT,
+            INDIRECT_SITE_EXPORT,
+            INDIRECT_SLOT_EXPORT,
+        ];
+        for (g, name) in (self.global..).zip(names) {
+            exports.export(name, ExportKind::Global, g);
+        }
+    }
+
+    /// `i32.const func; global.set $cur`.
+    fn set_current(&self, f: &mut wasm_encoder::Function, func: u32) {
+        f.instructions()
+            .i32_const(func as i32)
+            .global_set(self.global);
+    }
+
+    /// Records the slot operand (top of the stack) and the site number, stack-neutrally.
+    fn record_site(&mut self, f: &mut wasm_encoder::Function) {
+        let (site, slot) = (self.global + 1, self.global + 2);
+        f.instructions()
+            .global_set(slot)
+            .global_get(slot)
+            .i32_const(self.next_site as i32)
+            .global_set(site);
+        self.next_site += 1;
+    }
+
+    /// Bytes `range` of the original module (reader offsets are u64).
+    fn original(&self, range: Range<u64>) -> Result<&[u8], Error> {
+        let bad = || Error::InvalidCodeSectionSize;
+        let start = usize::try_from(range.start).map_err(|_| bad())?;
+        let end = usize::try_from(range.end).map_err(|_| bad())?;
+        self.wasm.get(start..end).ok_or_else(bad)
+    }
 }
 
 /// Whether the global must be restored after `op`: after a call into wasm code, which
@@ -95,174 +186,113 @@ fn restores_after(op: &Operator<'_>, imported_funcs: u32) -> bool {
     }
 }
 
-/// Rewrites one function body (`range` excludes its size prefix).
-fn body(
-    wasm: &[u8],
-    b: &wasmparser::FunctionBody<'_>,
-    func: u32,
-    imported_funcs: u32,
-    global: u32,
-) -> Option<Vec<u8>> {
-    let Range { start, end } = b.range();
-    let (start, end) = (usize::try_from(start).ok()?, usize::try_from(end).ok()?);
-    let mut locals = b.get_locals_reader().ok()?;
-    for _ in 0..locals.get_count() {
-        locals.read().ok()?;
+fn is_indirect(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::CallIndirect { .. } | Operator::ReturnCallIndirect { .. }
+    )
+}
+
+impl Reencode for Instrument<'_> {
+    type Error = std::convert::Infallible;
+
+    /// Custom sections (the name section above all) are copied byte for byte.
+    fn parse_custom_section(
+        &mut self,
+        module: &mut Module,
+        section: wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), Error> {
+        module.section(&utils::custom_section(self, section));
+        Ok(())
     }
-    let ops_start = usize::try_from(locals.original_position()).ok()?;
-    let mut out = Vec::with_capacity(end - start + 16);
-    out.extend_from_slice(wasm.get(start..ops_start)?);
-    set_current(&mut out, func, global);
-    let mut ops = b.get_operators_reader().ok()?;
-    let mut copied = ops_start;
-    while !ops.eof() {
-        let op = ops.read().ok()?;
-        if restores_after(&op, imported_funcs) {
-            let after = usize::try_from(ops.original_position()).ok()?;
-            out.extend_from_slice(wasm.get(copied..after)?);
-            set_current(&mut out, func, global);
-            copied = after;
+
+    fn parse_global_section(
+        &mut self,
+        globals: &mut GlobalSection,
+        section: wasmparser::GlobalSectionReader<'_>,
+    ) -> Result<(), Error> {
+        utils::parse_global_section(self, globals, section)?;
+        self.add_globals(globals);
+        self.globals_done = true;
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), Error> {
+        utils::parse_export_section(self, exports, section)?;
+        self.add_exports(exports);
+        self.exports_done = true;
+        Ok(())
+    }
+
+    /// Adds a global or export section where the module has none.
+    fn intersperse_section_hook(
+        &mut self,
+        module: &mut Module,
+        _after: Option<SectionId>,
+        before: Option<SectionId>,
+    ) -> Result<(), Error> {
+        let next = before.map_or(u8::MAX, rank);
+        if !self.globals_done && next > rank(SectionId::Global) {
+            let mut globals = GlobalSection::new();
+            self.add_globals(&mut globals);
+            module.section(&globals);
+            self.globals_done = true;
         }
+        if !self.exports_done && next > rank(SectionId::Export) {
+            let mut exports = ExportSection::new();
+            self.add_exports(&mut exports);
+            module.section(&exports);
+            self.exports_done = true;
+        }
+        Ok(())
     }
-    out.extend_from_slice(wasm.get(copied..end)?);
-    Some(out)
-}
 
-/// Counts of imported functions and globals, and defined globals.
-#[derive(Debug, Default)]
-struct Counts {
-    imported_funcs: u32,
-    globals: u32,
-}
-
-/// Returns the instrumented module, or `None` to run the original.
-pub(crate) fn instrument(wasm: &[u8]) -> Option<Vec<u8>> {
-    let mut counts = Counts::default();
-    let mut sections: Vec<(u8, Range<usize>)> = Vec::new();
-    let mut bodies = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.ok()?;
-        match &payload {
-            Payload::ImportSection(r) => {
-                for imp in r.clone().into_imports() {
-                    match imp.ok()?.ty {
-                        TypeRef::Func(_) => counts.imported_funcs += 1,
-                        TypeRef::Global(_) => counts.globals += 1,
-                        _ => {}
-                    }
-                }
+    /// Copies the body's instructions, inserting the global updates.
+    fn parse_function_body(
+        &mut self,
+        code: &mut CodeSection,
+        body: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), Error> {
+        let func = self.next_func;
+        self.next_func += 1;
+        let mut f = self.new_function_with_parsed_locals(&body)?;
+        self.set_current(&mut f, func);
+        let mut ops = body.get_operators_reader()?;
+        let mut copied = ops.original_position();
+        while !ops.eof() {
+            let at = ops.original_position();
+            let op = ops.read()?;
+            if is_indirect(&op) {
+                f.raw(self.original(copied..at)?.iter().copied());
+                self.record_site(&mut f);
+                copied = at;
             }
-            Payload::GlobalSection(r) => counts.globals += r.count(),
-            Payload::CodeSectionEntry(b) => bodies.push(b.clone()),
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => return None,
-            _ => {}
-        }
-        if let Some((id, r)) = payload.as_section() {
-            sections.push((
-                id,
-                usize::try_from(r.start).ok()?..usize::try_from(r.end).ok()?,
-            ));
-        }
-    }
-    assemble(wasm, &sections, &bodies, &counts)
-}
-
-/// Section order rank (custom sections keep their place: rank None).
-fn rank(id: u8) -> Option<u8> {
-    match id {
-        1..=5 => Some(id),
-        13 => Some(6),
-        6 => Some(7),
-        7 => Some(8),
-        8 => Some(9),
-        9 => Some(10),
-        12 => Some(11),
-        10 => Some(12),
-        11 => Some(13),
-        _ => None,
-    }
-}
-
-fn assemble(
-    wasm: &[u8],
-    sections: &[(u8, Range<usize>)],
-    bodies: &[wasmparser::FunctionBody<'_>],
-    counts: &Counts,
-) -> Option<Vec<u8>> {
-    let global = counts.globals;
-    let new_global = [0x7f, 0x01, 0x41, 0x00, 0x0b]; // mut i32 = i32.const 0
-    let mut new_export = Vec::new();
-    uleb(&mut new_export, CURRENT_FN_EXPORT.len() as u64);
-    new_export.extend_from_slice(CURRENT_FN_EXPORT.as_bytes());
-    new_export.push(0x03);
-    uleb(&mut new_export, u64::from(global));
-    let mut out = wasm.get(..8)?.to_vec();
-    let (mut global_done, mut export_done) = (false, false);
-    for (id, r) in sections {
-        let content = wasm.get(r.clone())?;
-        let rk = rank(*id);
-        if !global_done && rk.is_some_and(|k| k > 7) {
-            section(&mut out, GLOBAL_SECTION, &append_entry(None, &new_global)?);
-            global_done = true;
-        }
-        if !export_done && rk.is_some_and(|k| k > 8) {
-            section(&mut out, EXPORT_SECTION, &append_entry(None, &new_export)?);
-            export_done = true;
-        }
-        match *id {
-            GLOBAL_SECTION => {
-                section(
-                    &mut out,
-                    GLOBAL_SECTION,
-                    &append_entry(Some(content), &new_global)?,
-                );
-                global_done = true;
+            if restores_after(&op, self.imported_funcs) {
+                let after = ops.original_position();
+                f.raw(self.original(copied..after)?.iter().copied());
+                self.set_current(&mut f, func);
+                copied = after;
             }
-            EXPORT_SECTION => {
-                section(
-                    &mut out,
-                    EXPORT_SECTION,
-                    &append_entry(Some(content), &new_export)?,
-                );
-                export_done = true;
-            }
-            CODE_SECTION => {
-                let code = code_section(wasm, bodies, counts.imported_funcs, global)?;
-                section(&mut out, CODE_SECTION, &code);
-            }
-            _ => section(&mut out, *id, content),
         }
+        let end = ops.original_position();
+        f.raw(self.original(copied..end)?.iter().copied());
+        code.function(&f);
+        Ok(())
     }
-    if !global_done {
-        section(&mut out, GLOBAL_SECTION, &append_entry(None, &new_global)?);
-    }
-    if !export_done {
-        section(&mut out, EXPORT_SECTION, &append_entry(None, &new_export)?);
-    }
-    Some(out)
-}
 
-/// The code section's content with every body rewritten.
-fn code_section(
-    wasm: &[u8],
-    bodies: &[wasmparser::FunctionBody<'_>],
-    imported_funcs: u32,
-    global: u32,
-) -> Option<Vec<u8>> {
-    let mut code = Vec::new();
-    uleb(&mut code, bodies.len() as u64);
-    for (i, b) in (0u32..).zip(bodies) {
-        let rewritten = body(
-            wasm,
-            b,
-            imported_funcs.checked_add(i)?,
-            imported_funcs,
-            global,
-        )?;
-        uleb(&mut code, rewritten.len() as u64);
-        code.extend_from_slice(&rewritten);
+    /// Unknown sections make the module invalid anyway: decline.
+    fn parse_unknown_section(
+        &mut self,
+        _module: &mut Module,
+        _id: u8,
+        _contents: &[u8],
+    ) -> Result<(), Error> {
+        Err(Error::UnexpectedNonCoreModuleSection)
     }
-    Some(code)
 }
 
 /// The name-section name of function `index`, if the module has one.

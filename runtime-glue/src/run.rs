@@ -41,8 +41,52 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
         .map_err(|_| RunError::NoStart)?;
     match start.call(&mut store, ()) {
         Ok(()) => Ok(ExitStatus { code: 0 }),
-        Err(e) => finish(e, current_function(&instance, &store, wasm)),
+        Err(e) => {
+            let detail = indirect_call(&e, &instance, &store, wasm);
+            let result = finish(e, current_function(&instance, &store, wasm));
+            Err(match (result, detail) {
+                (
+                    Err(RunError::Trap {
+                        kind,
+                        function,
+                        message,
+                    }),
+                    Some(detail),
+                ) => RunError::Trap {
+                    kind,
+                    function,
+                    message: format!("{message}: {detail}"),
+                },
+                (Ok(status), _) => return Ok(status),
+                (Err(other), _) => other,
+            })
+        }
     }
+}
+
+/// For a failed `call_indirect`, the site and slot the instrumentation recorded, described
+/// from the module (`inspect::indirect_trap`): caller, slot, the function found there and
+/// both types.
+fn indirect_call(
+    e: &wasmi::Error,
+    instance: &Instance,
+    store: &Store<GuestCtx>,
+    wasm: &[u8],
+) -> Option<String> {
+    use wasmi::TrapCode;
+    if !matches!(
+        e.as_trap_code(),
+        Some(TrapCode::BadSignature | TrapCode::IndirectCallToNull)
+    ) {
+        return None;
+    }
+    let read = |name: &str| match instance.get_global(store, name)?.get(store) {
+        Val::I32(v) if v >= 0 => Some(v as u32),
+        _ => None,
+    };
+    let site = read(names::INDIRECT_SITE_EXPORT)?;
+    let slot = read(names::INDIRECT_SLOT_EXPORT)?;
+    crate::inspect::indirect_trap(wasm, site, slot).map(|t| t.to_string())
 }
 
 /// The function the instrumentation global points at, by name.

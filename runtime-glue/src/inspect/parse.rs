@@ -29,6 +29,8 @@ pub(crate) struct IndirectCall {
 pub(crate) struct TableFunc {
     /// `None` for passive and declared segments (they may reach any table via `table.init`).
     pub(crate) table: Option<u32>,
+    /// The slot it lands in: active segments with an `i32.const` offset only.
+    pub(crate) slot: Option<u32>,
     pub(crate) func: u32,
 }
 
@@ -169,24 +171,28 @@ impl Facts {
     }
 
     fn element(&mut self, element: wasmparser::Element<'_>) -> Result<(), InspectError> {
-        let table = match element.kind {
-            ElementKind::Active { table_index, .. } => Some(table_index.unwrap_or(0)),
-            ElementKind::Passive | ElementKind::Declared => None,
+        let (table, base) = match element.kind {
+            ElementKind::Active {
+                table_index,
+                offset_expr,
+            } => (Some(table_index.unwrap_or(0)), const_offset(&offset_expr)),
+            ElementKind::Passive | ElementKind::Declared => (None, None),
+        };
+        let mut push = |i: u32, func: u32| {
+            let slot = base.and_then(|b| b.checked_add(i));
+            self.table_funcs.push(TableFunc { table, slot, func });
         };
         match element.items {
             ElementItems::Functions(funcs) => {
-                for func in funcs {
-                    self.table_funcs.push(TableFunc { table, func: func? });
+                for (i, func) in (0u32..).zip(funcs) {
+                    push(i, func?);
                 }
             }
             ElementItems::Expressions(_, exprs) => {
-                for expr in exprs {
+                for (i, expr) in (0u32..).zip(exprs) {
                     for op in expr?.get_operators_reader() {
                         if let Operator::RefFunc { function_index } = op? {
-                            self.table_funcs.push(TableFunc {
-                                table,
-                                func: function_index,
-                            });
+                            push(i, function_index);
                         }
                     }
                 }
@@ -233,6 +239,16 @@ impl Facts {
                 }
             }
         }
+    }
+}
+
+/// The value of an `i32.const N` offset expression (other offsets, e.g. `global.get`,
+/// are only known at instantiation).
+fn const_offset(expr: &wasmparser::ConstExpr<'_>) -> Option<u32> {
+    let mut ops = expr.get_operators_reader();
+    match (ops.read().ok()?, ops.read().ok()?) {
+        (Operator::I32Const { value }, Operator::End) => Some(value as u32),
+        _ => None,
     }
 }
 

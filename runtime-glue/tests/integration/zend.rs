@@ -41,6 +41,21 @@ int main(int argc, char **argv) {
 }
 "#;
 
+/// The trap message names caller, slot, the function in the slot with its type, and the
+/// type the call expected: `CALLER called table slot N (FOUND: (i32) -> i32) as (i32) -> ()`
+/// (N is wherever wasm-ld put the function).
+fn assert_mismatch_detail(stderr: &str, caller: &str, found: &str) {
+    let head = format!("indirect call type mismatch: {caller} called table slot ");
+    let tail = format!(" ({found}: (i32) -> i32) as (i32) -> ()\n");
+    let rest = stderr
+        .split_once(&head)
+        .unwrap_or_else(|| panic!("no `{head}` in: {stderr}"))
+        .1;
+    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(0);
+    assert!(digits > 0, "no slot number in: {stderr}");
+    assert!(rest[digits..].starts_with(&tail), "{stderr}");
+}
+
 #[test]
 fn inspect_flags_zend_list_free_in_a_c_guest() {
     let Some(wasm) = zend_guest() else {
@@ -80,6 +95,7 @@ fn the_mismatched_call_traps_naming_the_caller() {
         "{}",
         bad.stderr
     );
+    assert_mismatch_detail(&bad.stderr, "zend_hash_destroy", "zend_list_free");
     if let Some(wt) = wasmtime() {
         let theirs = Command::new(wt)
             .args(["run", &wasm, "x"])

@@ -99,3 +99,63 @@ fn trap_names_can_be_turned_off() {
         other => panic!("expected a trap, got {other:?}"),
     }
 }
+
+fn trap_message(wasm: &[u8]) -> String {
+    match GuestBuilder::new().run_bytes(wasm) {
+        Err(RunError::Trap { message, .. }) => message,
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+/// Two tables' worth of call sites before the failing one (numbering is module order,
+/// `return_call_indirect` included) and a table starting at slot 1, as clang lays it out.
+const DISPATCH: &str = r#"(module
+    (type $v (func (param i32)))
+    (type $r (func (param i32) (result i32)))
+    (table 4 funcref)
+    (elem (i32.const 1) $plain_free $zend_list_free)
+    (func $plain_free (param i32))
+    (func $zend_list_free (param i32) (result i32) i32.const 1)
+    (func $get (param i32) (result i32) local.get 0 local.get 0 return_call_indirect (type $r))
+    (func $rc_dtor_func (param i32 i32)
+      (call_indirect (type $v) (local.get 1) (i32.add (local.get 0) (i32.const 1))))
+    (func (export "_start")
+      (call $rc_dtor_func (i32.const 0) (i32.const 7))
+      (call $rc_dtor_func (global.get $which) (i32.const 7)))
+    (global $which (mut i32) (i32.const 1)))"#;
+
+#[test]
+fn bad_signature_names_the_slot_its_function_and_both_types() {
+    let wasm = wat::parse_str(DISPATCH).unwrap();
+    let message = trap_message(&wasm);
+    assert_eq!(
+        message,
+        "indirect call type mismatch: rc_dtor_func called table slot 2 \
+         (zend_list_free: (i32) -> i32) as (i32) -> ()"
+    );
+}
+
+#[test]
+fn call_to_an_empty_slot_says_so() {
+    let wasm =
+        wat::parse_str(DISPATCH.replace("(mut i32) (i32.const 1)", "(mut i32) (i32.const 2)"))
+            .unwrap();
+    let message = trap_message(&wasm);
+    assert!(
+        message.ends_with(
+            "rc_dtor_func called table slot 3 (not filled by an element segment) as (i32) -> ()"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn without_trap_names_the_mismatch_is_reported_bare() {
+    let wasm = wat::parse_str(DISPATCH).unwrap();
+    match GuestBuilder::new().trap_names(false).run_bytes(&wasm) {
+        Err(RunError::Trap { message, .. }) => {
+            assert_eq!(message, "indirect call type mismatch")
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}

@@ -33,6 +33,7 @@ mod catalog;
 mod indirect;
 mod json;
 mod parse;
+mod ranking;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -207,6 +208,45 @@ impl IndirectMismatch {
     }
 }
 
+/// Why a results-only mismatch is ranked as likely to be called (see [`IndirectFinding`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Evidence {
+    /// The caller's code names the address of a function-pointer array in a data segment
+    /// (a run of `len` table slot numbers at `address`), `same_type` of whose entries have
+    /// exactly the called type and the finding's entry differs from it only in results:
+    /// C's `static const dtor_t dtors[] = {..., (dtor_t)returns_int, ...}; dtors[i](p);`.
+    PointerArray {
+        /// Linear-memory address of the array's first entry.
+        address: u32,
+        /// Number of entries (slot numbers) in the run.
+        len: u32,
+        /// Entries of exactly the called type.
+        same_type: u32,
+    },
+    /// No `call_indirect` uses the entry's own type: a call through its slot can only trap.
+    OwnTypeNeverCalled,
+}
+
+/// One ranked `call_indirect` finding: a call of `call_type` in `callers` that may reach
+/// `function`, whose type differs only in results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndirectFinding {
+    /// The calling functions (one for [`Evidence::PointerArray`]).
+    pub callers: Vec<String>,
+    /// The type the call expects.
+    pub call_type: Signature,
+    /// The table-0 slot holding the entry, when an element segment with a constant offset
+    /// places it.
+    pub slot: Option<u32>,
+    /// The entry's name.
+    pub function: String,
+    /// The entry's type.
+    pub function_type: Signature,
+    /// Why it is ranked.
+    pub evidence: Evidence,
+}
+
 /// Everything `fdvirt inspect` reports about one module.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Report {
@@ -220,8 +260,12 @@ pub struct Report {
     pub indirect_call_types: Vec<Signature>,
     /// Number of function slots filled by element segments.
     pub table_functions: usize,
-    /// Results-only mismatches found by the `call_indirect` check.
+    /// Number of `call_indirect` / `return_call_indirect` instructions.
+    pub indirect_sites: usize,
+    /// Results-only mismatches found by the `call_indirect` check (every candidate).
     pub indirect_mismatches: Vec<IndirectMismatch>,
+    /// The mismatches worth a look, most likely first (see [`Evidence`]).
+    pub indirect_findings: Vec<IndirectFinding>,
 }
 
 impl Report {
@@ -251,13 +295,16 @@ pub fn inspect(wasm: &[u8]) -> Result<Report, InspectError> {
     let facts = parse::Facts::read(wasm)?;
     let imports = facts.imports.iter().map(classify).collect();
     let (indirect_call_types, indirect_mismatches) = indirect::check(&facts);
+    let indirect_findings = ranking::rank(&facts, &indirect_mismatches);
     Ok(Report {
         imports,
         exports: facts.exports.clone(),
         memories: facts.memories.clone(),
         indirect_call_types,
         table_functions: facts.table_funcs.len(),
+        indirect_sites: facts.indirect_calls.len(),
         indirect_mismatches,
+        indirect_findings,
     })
 }
 

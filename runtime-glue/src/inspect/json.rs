@@ -4,10 +4,13 @@
 //! ```text
 //! {"imports":[{"module","name","family","type","binding","form"}...],
 //!  "exports":[{"name","kind","index"}...], "memories":["17 pages initial, no max"...],
-//!  "indirect_mismatches":[{"function","function_type","call_type","suspect","callers":[..]}...]}
+//!  "indirect_sites":N,
+//!  "indirect_mismatches":[{"function","function_type","call_type","suspect","callers":[..]}...],
+//!  "indirect_findings":[{"evidence","callers":[..],"call_type","slot","function","function_type",
+//!                        "array_address","array_len","array_same_type"}...]}   (ranked)
 //! ```
 
-use super::{Binding, ExportInfo, ImportInfo, IndirectMismatch, Report};
+use super::{Binding, Evidence, ExportInfo, ImportInfo, IndirectFinding, IndirectMismatch, Report};
 use std::fmt::Write as _;
 
 impl Report {
@@ -21,12 +24,16 @@ impl Report {
             .map(|m| quote(&m.to_string()))
             .collect();
         let mismatches: Vec<String> = self.indirect_mismatches.iter().map(mismatch).collect();
+        let findings: Vec<String> = self.indirect_findings.iter().map(finding).collect();
         format!(
-            "{{\"imports\":[{}],\"exports\":[{}],\"memories\":[{}],\"indirect_mismatches\":[{}]}}",
+            "{{\"imports\":[{}],\"exports\":[{}],\"memories\":[{}],\"indirect_sites\":{},\
+             \"indirect_mismatches\":[{}],\"indirect_findings\":[{}]}}",
             imports.join(","),
             exports.join(","),
             memories.join(","),
-            mismatches.join(",")
+            self.indirect_sites,
+            mismatches.join(","),
+            findings.join(",")
         )
     }
 }
@@ -64,6 +71,35 @@ fn mismatch(m: &IndirectMismatch) -> String {
         ("suspect", m.is_suspect().to_string()),
         ("callers", format!("[{}]", callers.join(","))),
     ])
+}
+
+fn finding(x: &IndirectFinding) -> String {
+    let callers: Vec<String> = x.callers.iter().map(|c| quote(c)).collect();
+    let mut fields = vec![
+        (
+            "evidence",
+            quote(match x.evidence {
+                Evidence::PointerArray { .. } => "pointer_array",
+                Evidence::OwnTypeNeverCalled => "own_type_never_called",
+            }),
+        ),
+        ("callers", format!("[{}]", callers.join(","))),
+        ("call_type", quote(&x.call_type.to_string())),
+        ("slot", x.slot.map_or("null".into(), |s| s.to_string())),
+        ("function", quote(&x.function)),
+        ("function_type", quote(&x.function_type.to_string())),
+    ];
+    if let Evidence::PointerArray {
+        address,
+        len,
+        same_type,
+    } = x.evidence
+    {
+        fields.push(("array_address", address.to_string()));
+        fields.push(("array_len", len.to_string()));
+        fields.push(("array_same_type", same_type.to_string()));
+    }
+    object(&fields)
 }
 
 /// `{"k":v,...}` from already-encoded values.

@@ -3,8 +3,8 @@
 use super::{EntityKind, ExportInfo, InspectError, MemoryInfo, Signature, ValKind};
 use std::collections::HashMap;
 use wasmparser::{
-    CompositeInnerType, ElementItems, ElementKind, ExternalKind, FunctionBody, KnownCustom, Name,
-    Operator, Parser, Payload, RefType, TypeRef, ValType,
+    CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody,
+    KnownCustom, Name, Operator, Parser, Payload, RefType, TypeRef, ValType,
 };
 
 /// An import before it is bound against the runtime.
@@ -48,6 +48,11 @@ pub(crate) struct Facts {
     pub(crate) names: HashMap<u32, String>,
     pub(crate) table_funcs: Vec<TableFunc>,
     pub(crate) indirect_calls: Vec<IndirectCall>,
+    /// Active data segments of memory 0 with a constant address: (address, bytes).
+    pub(crate) data: Vec<(u32, Vec<u8>)>,
+    /// For each function that contains a `call_indirect`, the addresses its code names:
+    /// `i32.const` values and load offsets (where a C function-pointer array is read).
+    pub(crate) addresses: HashMap<u32, Vec<u32>>,
     imported_funcs: u32,
     bodies_seen: u32,
 }
@@ -124,6 +129,11 @@ impl Facts {
                 }
             }
             Payload::CodeSectionEntry(body) => self.body(&body)?,
+            Payload::DataSection(r) => {
+                for data in r {
+                    self.data_segment(data?);
+                }
+            }
             Payload::CustomSection(c) => self.custom(&c),
             Payload::ComponentSection { .. } | Payload::ModuleSection { .. } => {
                 return Err(InspectError::Unsupported {
@@ -204,6 +214,7 @@ impl Facts {
     fn body(&mut self, body: &FunctionBody<'_>) -> Result<(), InspectError> {
         let caller = self.imported_funcs + self.bodies_seen;
         self.bodies_seen += 1;
+        let (mut addresses, mut indirect) = (Vec::new(), false);
         for op in body.get_operators_reader()? {
             match op? {
                 Operator::CallIndirect {
@@ -214,16 +225,35 @@ impl Facts {
                     type_index,
                     table_index,
                 } => {
+                    indirect = true;
                     self.indirect_calls.push(IndirectCall {
                         caller,
                         type_index,
                         table: table_index,
                     });
                 }
+                Operator::I32Const { value } => addresses.push(value as u32),
+                Operator::I32Load { memarg } => {
+                    addresses.extend(u32::try_from(memarg.offset).ok());
+                }
                 _ => {}
             }
         }
+        if indirect {
+            self.addresses.insert(caller, addresses);
+        }
         Ok(())
+    }
+
+    fn data_segment(&mut self, data: wasmparser::Data<'_>) {
+        if let DataKind::Active {
+            memory_index: 0,
+            offset_expr,
+        } = data.kind
+            && let Some(address) = const_offset(&offset_expr)
+        {
+            self.data.push((address, data.data.to_vec()));
+        }
     }
 
     /// Function names from the `name` section; a malformed name section is ignored, as

@@ -1,10 +1,13 @@
 //! Human-readable output of `fdvirt inspect` (the `Display` impls).
 
 use super::{
-    AbiFamily, Binding, EntityKind, ImportInfo, IndirectMismatch, MemoryInfo, Report, Signature,
-    ValKind,
+    AbiFamily, Binding, EntityKind, Evidence, ImportInfo, IndirectFinding, MemoryInfo, Report,
+    Signature, ValKind,
 };
-use std::fmt::{self, Display, Formatter, Write as _};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt::{self, Display, Formatter, Write as _},
+};
 
 impl Display for ValKind {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -122,8 +125,9 @@ impl Report {
     fn indirect_section(&self, f: &mut Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "call_indirect check: {} signature(s) called indirectly, {} table slot(s)",
+            "call_indirect check: {} signature(s) called indirectly at {} site(s), {} table slot(s)",
             self.indirect_call_types.len(),
+            self.indirect_sites,
             self.table_functions
         )?;
         if self.indirect_mismatches.is_empty() {
@@ -132,39 +136,94 @@ impl Report {
                 "  ok: no table function differs from them only in results"
             );
         }
-        for call_type in &self.indirect_call_types {
-            let group: Vec<&IndirectMismatch> = self
-                .indirect_mismatches
-                .iter()
-                .filter(|m| &m.call_type == call_type)
-                .collect();
-            let Some(first) = group.first() else { continue };
+        if !self.indirect_findings.is_empty() {
+            writeln!(f, "  ranked findings (most likely first):")?;
+        }
+        for (n, finding) in (1..).zip(self.indirect_findings.iter().take(MAX_FINDINGS)) {
+            writeln!(f, "    {n}. {finding}")?;
+        }
+        if self.indirect_findings.len() > MAX_FINDINGS {
             writeln!(
                 f,
-                "  called as {call_type} in {}:",
-                names(&first.callers, 6)
+                "    +{} more ranked finding(s) in --json",
+                self.indirect_findings.len() - MAX_FINDINGS
             )?;
-            for m in group.iter().filter(|m| m.is_suspect()) {
-                writeln!(
-                    f,
-                    "    SUSPECT: `{}` has type {}, which no call_indirect uses: a call through this table slot can only trap (unless it is never made)",
-                    m.function, m.function_type
-                )?;
-            }
-            let candidates: Vec<String> = group
-                .iter()
-                .filter(|m| !m.is_suspect())
-                .map(|m| format!("{} {}", m.function, m.function_type))
-                .collect();
-            if !candidates.is_empty() {
-                writeln!(
-                    f,
-                    "    candidates (their own type is called indirectly too): {}",
-                    names(&candidates, 8)
-                )?;
+        }
+        self.folded(f)
+    }
+
+    /// The candidates no finding covers, counted per (call type, entry type) pair.
+    fn folded(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let ranked: BTreeSet<(&Signature, &str)> = self
+            .indirect_findings
+            .iter()
+            .map(|x| (&x.call_type, x.function.as_str()))
+            .collect();
+        let mut pairs: BTreeMap<(&Signature, &Signature), Vec<String>> = BTreeMap::new();
+        for m in &self.indirect_mismatches {
+            if !m.is_suspect() && !ranked.contains(&(&m.call_type, m.function.as_str())) {
+                pairs
+                    .entry((&m.call_type, &m.function_type))
+                    .or_default()
+                    .push(m.function.clone());
             }
         }
-        Ok(())
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let total: usize = pairs.values().map(Vec::len).sum();
+        writeln!(
+            f,
+            "  folded: {total} other candidate(s) whose own type is called indirectly too (harmless unless a pointer was cast):"
+        )?;
+        for ((call, own), funcs) in pairs {
+            writeln!(
+                f,
+                "    called as {call}, slot holds {own}: {} function(s), e.g. {}",
+                funcs.len(),
+                names(&funcs, 3)
+            )?;
+        }
+        writeln!(
+            f,
+            "  (--json lists every candidate; a trap names the exact caller, slot and types)"
+        )
+    }
+}
+
+/// Most ranked findings the text report shows.
+const MAX_FINDINGS: usize = 20;
+
+/// `rc_dtor_func calls (i32) -> () through ... slot 2164 holds zend_list_free: (i32) -> i32`.
+impl Display for IndirectFinding {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let slot = match self.slot {
+            Some(s) => format!("slot {s}"),
+            None => "a slot".to_owned(),
+        };
+        match self.evidence {
+            Evidence::PointerArray {
+                address,
+                len,
+                same_type,
+            } => write!(
+                f,
+                "{} calls {} through the function-pointer array at {address:#x} ({len} slots, \
+                 {same_type} of that type); its {slot} holds `{}`: {}",
+                names(&self.callers, 6),
+                self.call_type,
+                self.function,
+                self.function_type
+            ),
+            Evidence::OwnTypeNeverCalled => write!(
+                f,
+                "SUSPECT: {slot} holds `{}`: {}, a type no call_indirect uses; called as {} in {}",
+                self.function,
+                self.function_type,
+                self.call_type,
+                names(&self.callers, 6)
+            ),
+        }
     }
 }
 

@@ -167,7 +167,7 @@ fn results_only_mismatch_is_found_by_name() {
         }]
     );
     let text = r.to_string();
-    assert!(text.contains("called as (i32) -> () in call_dtor:\n    SUSPECT: `zend_list_free` has type (i32) -> i32, which no call_indirect uses: a call through this table slot can only trap (unless it is never made)\n"), "{text}");
+    assert!(text.contains("  ranked findings (most likely first):\n    1. SUSPECT: slot 0 holds `zend_list_free`: (i32) -> i32, a type no call_indirect uses; called as (i32) -> () in call_dtor\n"), "{text}");
     assert!(r.to_json().contains(r#""function":"zend_list_free","function_type":"(i32) -> i32","call_type":"(i32) -> ()","suspect":true"#));
 }
 
@@ -184,9 +184,12 @@ fn entries_whose_own_type_is_also_called_are_only_candidates() {
     assert!(!r.indirect_mismatches[0].is_suspect());
     let text = r.to_string();
     assert!(
-        text.contains("candidates (their own type is called indirectly too): ret (i32) -> i32"),
+        text.contains(
+            "  folded: 1 other candidate(s) whose own type is called indirectly too (harmless unless a pointer was cast):\n    called as (i32) -> (), slot holds (i32) -> i32: 1 function(s), e.g. ret\n"
+        ),
         "{text}"
     );
+    assert!(r.indirect_findings.is_empty());
     assert!(!text.contains("SUSPECT"), "{text}");
 }
 
@@ -287,7 +290,89 @@ fn json_escapes_names_and_lists_every_section() {
         "{json}"
     );
     assert!(
-        json.ends_with(r#""memories":["1 pages initial, no max"],"indirect_mismatches":[]}"#),
+        json.ends_with(
+            r#""memories":["1 pages initial, no max"],"indirect_sites":0,"indirect_mismatches":[],"indirect_findings":[]}"#
+        ),
         "{json}"
     );
+}
+
+/// PHP's `rc_dtor_func` shape: a data-segment array of slot numbers (slots 1..=4 at
+/// address 64), mostly `(i32) -> ()` destructors and one `(i32) -> i32` cast in, read by a
+/// caller with `i32.load offset=64`; `(i32) -> i32` is called indirectly too (by
+/// `call_handler`), so `zend_list_free` is no suspect and only the array ranks it.
+const RC_DTOR: &str = r#"(module
+    (type $v (func (param i32)))
+    (type $r (func (param i32) (result i32)))
+    (memory 1)
+    (table 8 funcref)
+    (elem (i32.const 1) $string_destroy $array_destroy $zend_list_free $ref_destroy
+                        $handler_a $handler_b)
+    (data (i32.const 64) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+    (data (i32.const 128) "\05\00\00\00\06\00\00\00")
+    (func $string_destroy (param i32))
+    (func $array_destroy (param i32))
+    (func $zend_list_free (param i32) (result i32) i32.const 1)
+    (func $ref_destroy (param i32))
+    (func $handler_a (param i32) (result i32) i32.const 1)
+    (func $handler_b (param i32) (result i32) i32.const 2)
+    (func $rc_dtor_func (param i32 i32)
+      (call_indirect (type $v) (local.get 1)
+        (i32.load offset=64 (i32.shl (local.get 0) (i32.const 2)))))
+    (func $call_handler (param i32) (result i32)
+      (call_indirect (type $r) (local.get 0)
+        (i32.load (i32.add (i32.const 128) (i32.shl (local.get 0) (i32.const 2)))))))"#;
+
+#[test]
+fn pointer_array_evidence_ranks_the_cast_function_first_and_folds_the_rest() {
+    let r = report(RC_DTOR);
+    assert_eq!(r.indirect_sites, 2);
+    assert_eq!(
+        r.indirect_findings,
+        vec![IndirectFinding {
+            callers: vec!["rc_dtor_func".into()],
+            call_type: sig(&[ValKind::I32], &[]),
+            slot: Some(3),
+            function: "zend_list_free".into(),
+            function_type: sig(&[ValKind::I32], &[ValKind::I32]),
+            evidence: Evidence::PointerArray {
+                address: 64,
+                len: 4,
+                same_type: 3
+            },
+        }]
+    );
+    let text = r.to_string();
+    assert!(text.contains("    1. rc_dtor_func calls (i32) -> () through the function-pointer array at 0x40 (4 slots, 3 of that type); its slot 3 holds `zend_list_free`: (i32) -> i32\n"), "{text}");
+    // handler_a/b vs (i32) -> () and the destructors vs (i32) -> i32: folded, not listed.
+    assert!(text.contains("called as (i32) -> (), slot holds (i32) -> i32: 2 function(s), e.g. handler_a, handler_b\n"), "{text}");
+    assert!(
+        text.contains("called as (i32) -> i32, slot holds (i32) -> (): 3 function(s)"),
+        "{text}"
+    );
+    assert!(r.to_json().contains(r#""indirect_findings":[{"evidence":"pointer_array","callers":["rc_dtor_func"],"call_type":"(i32) -> ()","slot":3,"function":"zend_list_free","function_type":"(i32) -> i32","array_address":64,"array_len":4,"array_same_type":3}]"#), "{}", r.to_json());
+}
+
+#[test]
+fn an_array_without_entries_of_the_called_type_is_no_evidence() {
+    // call_handler reads the handler array (all (i32) -> i32): no (i32) -> () entry there,
+    // so reading it from an (i32) -> () caller proves nothing.
+    let r = report(&RC_DTOR.replace("offset=64", "offset=128"));
+    assert!(r.indirect_findings.is_empty(), "{:?}", r.indirect_findings);
+}
+
+#[test]
+fn indirect_trap_describes_site_slot_and_types_from_the_module_alone() {
+    let wasm = wat::parse_str(RC_DTOR).expect("wat");
+    let trap = indirect_trap(&wasm, 0, 3).expect("site 0 exists");
+    assert_eq!(
+        trap.to_string(),
+        "rc_dtor_func called table slot 3 (zend_list_free: (i32) -> i32) as (i32) -> ()"
+    );
+    assert_eq!(
+        indirect_trap(&wasm, 1, 7).expect("site 1").to_string(),
+        "call_handler called table slot 7 (not filled by an element segment) as (i32) -> i32"
+    );
+    assert_eq!(indirect_trap(&wasm, 2, 0), None, "only two sites");
+    assert_eq!(indirect_trap(b"junk", 0, 0), None);
 }

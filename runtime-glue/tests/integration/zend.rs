@@ -1,6 +1,8 @@
 //! The PHP `zend_list_free` bug class end to end, on a real C guest (clang + wasi-libc):
-//! `fdvirt inspect` flags the function before running; running the path that makes the
-//! call traps with "indirect call type mismatch" naming the caller, exit 134, as wasmtime.
+//! `fdvirt inspect` ranks the function first before running (above the harmless
+//! candidates it folds); running the path that makes the call traps with "indirect call
+//! type mismatch" naming the caller, the slot, the function there and both types, exit
+//! 134, as wasmtime.
 
 use crate::util::{c_guest, clang_wasi, fdvirt, wasmtime};
 use std::{
@@ -15,28 +17,48 @@ fn zend_guest() -> Option<PathBuf> {
     c_guest(WASM.get_or_init(|| clang_wasi("zend", ZEND_C)))
 }
 
-/// A function returning `int` stored in, and called through, a `void (*)(void *)`.
+/// PHP 7.4's shape: `rc_dtor_func` calls through a `static const` array of
+/// `void (*)(void *)` destructors indexed by type, one of which is `zend_list_free`, an
+/// `int` function cast into it. Like PHP, the program also calls `int (*)(void *)`
+/// handlers indirectly, so `zend_list_free`'s own type *is* called indirectly and it is no
+/// "suspect": only the pointer-array evidence ranks it first, above the other `int`
+/// handlers (noise the report folds).
 const ZEND_C: &str = r#"
 #include <string.h>
 #include <unistd.h>
 
-typedef void (*dtor_func_t)(void *);
+typedef void (*zend_rc_dtor_func_t)(void *);
+typedef int (*handler_t)(void *);
 
 static void say(const char *s) { write(1, s, strlen(s)); }
 
+void zend_string_destroy(void *p) { (void)p; say("zend_string_destroy\n"); }
+void zend_array_destroy(void *p) { (void)p; say("zend_array_destroy\n"); }
+void zend_objects_store_del(void *p) { (void)p; say("zend_objects_store_del\n"); }
 int zend_list_free(void *p) { say("zend_list_free\n"); return p != 0; }
-void plain_free(void *p) { (void)p; say("plain_free\n"); }
+void zend_reference_destroy(void *p) { (void)p; say("zend_reference_destroy\n"); }
 
-/* volatile: keeps the compiler from turning the calls into direct ones. */
-volatile dtor_func_t dtors[2] = { plain_free, (dtor_func_t)zend_list_free };
+#define HANDLER(n) int handler_##n(void *p) { return p != 0 ? n : -n; }
+HANDLER(1) HANDLER(2) HANDLER(3) HANDLER(4) HANDLER(5) HANDLER(6)
 
-__attribute__((noinline)) void zend_hash_destroy(int which, void *p) { dtors[which](p); }
+static const zend_rc_dtor_func_t zend_rc_dtor_func[] = {
+    zend_string_destroy, zend_array_destroy, zend_objects_store_del,
+    (zend_rc_dtor_func_t)zend_list_free, zend_reference_destroy,
+};
+static const handler_t handlers[] = {
+    handler_1, handler_2, handler_3, handler_4, handler_5, handler_6,
+};
+
+__attribute__((noinline)) void rc_dtor_func(int type, void *p) { zend_rc_dtor_func[type](p); }
+__attribute__((noinline)) int call_handler(int i, void *p) { return handlers[i](p); }
 
 int main(int argc, char **argv) {
     (void)argv;
-    zend_hash_destroy(0, 0);
-    zend_hash_destroy(argc > 1, 0);
-    say("done\n");
+    int sum = 0;
+    for (int i = 0; i < 6; i++) sum += call_handler(i, &sum);
+    rc_dtor_func(0, 0);
+    rc_dtor_func(argc > 1 ? 3 : 1, 0);
+    say(sum == 21 ? "done\n" : "bad sum\n");
     return 0;
 }
 "#;
@@ -57,23 +79,42 @@ fn assert_mismatch_detail(stderr: &str, caller: &str, found: &str) {
 }
 
 #[test]
-fn inspect_flags_zend_list_free_in_a_c_guest() {
+fn inspect_ranks_zend_list_free_first_in_a_c_guest() {
     let Some(wasm) = zend_guest() else {
         return;
     };
     let r = fdvirt(&["inspect", &wasm.to_string_lossy()]);
     assert_eq!(r.code, Some(0), "{r:?}");
+    let ranked = r
+        .stdout
+        .split_once("  ranked findings (most likely first):\n    1. ")
+        .unwrap_or_else(|| panic!("no ranked findings:\n{}", r.stdout))
+        .1;
+    let first = ranked.lines().next().unwrap_or_default();
+    assert!(
+        first
+            .starts_with("rc_dtor_func calls (i32) -> () through the function-pointer array at 0x")
+            && first.contains("(5 slots, 4 of that type); its slot ")
+            && first.ends_with(" holds `zend_list_free`: (i32) -> i32"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !ranked.contains("    2. "),
+        "one finding only:\n{}",
+        r.stdout
+    );
     assert!(
         r.stdout.contains(
-            "  called as (i32) -> () in zend_hash_destroy:\n    SUSPECT: `zend_list_free` has type (i32) -> i32"
+            "slot holds (i32) -> i32: 6 function(s), e.g. handler_1, handler_2, handler_3, +3 more"
         ),
-        "{}",
+        "the int handlers are folded noise:\n{}",
         r.stdout
     );
 }
 
 #[test]
-fn the_mismatched_call_traps_naming_the_caller() {
+fn the_mismatched_call_traps_naming_caller_slot_and_types() {
     let Some(wasm) = zend_guest() else {
         return;
     };
@@ -81,21 +122,21 @@ fn the_mismatched_call_traps_naming_the_caller() {
     let fine = fdvirt(&["run", &wasm]);
     assert_eq!(
         (fine.code, fine.stdout.as_str()),
-        (Some(0), "plain_free\nplain_free\ndone\n")
+        (Some(0), "zend_string_destroy\nzend_array_destroy\ndone\n")
     );
     let bad = fdvirt(&["run", &wasm, "take-the-bad-path"]);
     assert_eq!(
         (bad.code, bad.stdout.as_str()),
-        (Some(134), "plain_free\n"),
+        (Some(134), "zend_string_destroy\n"),
         "{bad:?}"
     );
     assert!(
-        bad.stderr.contains("indirect call type mismatch")
-            && bad.stderr.contains("`zend_hash_destroy`"),
+        bad.stderr
+            .contains("trapped: BadSignature in wasm function `rc_dtor_func`"),
         "{}",
         bad.stderr
     );
-    assert_mismatch_detail(&bad.stderr, "zend_hash_destroy", "zend_list_free");
+    assert_mismatch_detail(&bad.stderr, "rc_dtor_func", "zend_list_free");
     if let Some(wt) = wasmtime() {
         let theirs = Command::new(wt)
             .args(["run", &wasm, "x"])
@@ -107,6 +148,9 @@ fn the_mismatched_call_traps_naming_the_caller() {
             Some(134),
             "wasmtime traps the same way"
         );
-        assert_eq!(String::from_utf8_lossy(&theirs.stdout), "plain_free\n");
+        assert_eq!(
+            String::from_utf8_lossy(&theirs.stdout),
+            "zend_string_destroy\n"
+        );
     }
 }

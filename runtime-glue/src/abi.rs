@@ -2,7 +2,7 @@
 //! function, with its module, name, signature and implementation.
 //!
 //! The same rows drive linker registration (`linker.rs`), the startup check
-//! that every import can be satisfied, `--trace` logging, and `inspect`'s
+//! that every import can be satisfied, `--trace` logging (`trace.rs`), and `inspect`'s
 //! report. Rows are declared next to their implementations with the
 //! `host_table!` macro, one table per family file, and listed in
 //! [`FAMILIES`].
@@ -11,9 +11,9 @@
 //! (i32 zero-extended), so a row can be invoked in tests with a plain byte
 //! buffer as guest memory.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
-use crate::{ctx::GuestCtx, errno::Fault, memory};
+use crate::{ctx::GuestCtx, errno::Fault};
 
 /// A wasm value type used by host-call signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,127 +202,15 @@ impl HostCall {
         signature_text(self.params, self.results())
     }
 
-    /// Runs the call and logs it (target `fdvirt::trace`).
+    /// Runs the call, logging it when tracing is on (see [`crate::trace`]).
     ///
     /// # Errors
     ///
     /// The call's [`Fault`].
     pub fn invoke(&self, cx: &mut GuestCtx, mem: &mut [u8], raw: &[u64]) -> Result<(), Fault> {
-        let result = (self.shim)(cx, mem, raw);
-        let loud = cx.trace;
-        if loud || tracing::enabled!(target: "fdvirt::trace", tracing::Level::TRACE) {
-            let line = self.describe(mem, raw, &result);
-            if loud {
-                tracing::info!(target: "fdvirt::trace", "{line}");
-            } else {
-                tracing::trace!(target: "fdvirt::trace", "{line}");
-            }
-        }
-        result
-    }
-
-    /// `name(arg=value, ...) = result`, with `path`-like arguments decoded.
-    pub(crate) fn describe(&self, mem: &[u8], raw: &[u64], result: &Result<(), Fault>) -> String {
-        let mut s = format!("{}(", self.name);
-        for (i, (name, kind)) in self.param_names.iter().zip(self.params).enumerate() {
-            let v = raw.get(i).copied().unwrap_or(0);
-            let sep = if i == 0 { "" } else { ", " };
-            let _ = match kind {
-                ValKind::I32 => write!(s, "{sep}{name}={}", v as u32 as i32),
-                ValKind::I64 => write!(s, "{sep}{name}={}", v as i64),
-            };
-            if let Some(text) = self.decode_string(i, mem, raw) {
-                let _ = write!(s, " {text:?}");
-            }
-            if result.is_ok()
-                && let Some(data) = self.iovec_preview(i, mem, raw)
-            {
-                let _ = write!(s, " {data}");
-            }
-        }
-        s.push(')');
-        let _ = match result {
-            Ok(()) => write!(s, " = 0{}", self.outputs(mem, raw)),
-            Err(Fault::Errno(e)) => write!(s, " = {} ({})", crate::errno::code(*e), e.name()),
-            Err(Fault::Trap(t)) => write!(s, " -> {t}"),
-        };
-        s
-    }
-
-    /// ` [nread=5, ...]`: the values a successful call stored through its
-    /// output pointers (by parameter name), for strace-like traces.
-    fn outputs(&self, mem: &[u8], raw: &[u64]) -> String {
-        let mut out = Vec::new();
-        for (i, name) in self.param_names.iter().enumerate() {
-            let Some(width) = OUTPUTS.iter().find(|(n, _)| n == name).map(|(_, w)| *w) else {
-                continue;
-            };
-            let ptr = raw.get(i).copied().unwrap_or(0) as u32;
-            let value = match width {
-                8 => memory::read_u64(mem, ptr).ok(),
-                _ => memory::read_u32(mem, ptr).ok().map(u64::from),
-            };
-            if let Some(v) = value {
-                out.push(format!("{name}={v}"));
-            }
-        }
-        if out.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", out.join(", "))
-        }
-    }
-
-    /// If parameter `i` is an `iovs` list, the bytes actually transferred
-    /// (as many as the call stored in `nread`/`nwritten`), quoted and cut
-    /// at [`PREVIEW`] bytes.
-    fn iovec_preview(&self, i: usize, mem: &[u8], raw: &[u64]) -> Option<String> {
-        if *self.param_names.get(i)? != "iovs" {
-            return None;
-        }
-        let done_at = self
-            .param_names
-            .iter()
-            .position(|n| *n == "nread" || *n == "nwritten")?;
-        let done = memory::read_u32(mem, *raw.get(done_at)? as u32).ok()? as usize;
-        let iovs = memory::iovecs(mem, *raw.get(i)? as u32, *raw.get(i + 1)? as u32).ok()?;
-        let data = iovs.gather(mem);
-        let shown = &data[..done.min(data.len()).min(PREVIEW)];
-        let more = if done > PREVIEW { "..." } else { "" };
-        Some(format!("{:?}{more}", String::from_utf8_lossy(shown)))
-    }
-
-    /// If parameter `i` is a `*path` pointer followed by its `*_len`, the text.
-    fn decode_string(&self, i: usize, mem: &[u8], raw: &[u64]) -> Option<String> {
-        let name = self.param_names.get(i)?;
-        let next = self.param_names.get(i + 1)?;
-        if !name.ends_with("path") || *next != format!("{name}_len") {
-            return None;
-        }
-        let bytes = memory::slice(mem, *raw.get(i)? as u32, *raw.get(i + 1)? as u32).ok()?;
-        Some(String::from_utf8_lossy(bytes).into_owned())
+        crate::trace::invoke(self, cx, mem, raw)
     }
 }
-
-/// Most bytes of transferred data a trace line shows.
-const PREVIEW: usize = 48;
-
-/// Output-pointer parameter names and the width (bytes) stored there.
-const OUTPUTS: &[(&str, u8)] = &[
-    ("opened_fd", 4),
-    ("nread", 4),
-    ("nwritten", 4),
-    ("bufused", 4),
-    ("nevents", 4),
-    ("argc", 4),
-    ("argv_buf_size", 4),
-    ("environc", 4),
-    ("environ_buf_size", 4),
-    ("newoffset", 8),
-    ("position", 8),
-    ("time", 8),
-    ("resolution", 8),
-];
 
 /// Formats `(p1, p2) -> r`.
 pub fn signature_text(params: &[ValKind], results: &[ValKind]) -> String {

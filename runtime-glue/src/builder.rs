@@ -43,6 +43,7 @@ pub struct GuestBuilder {
     stdout: Stdio,
     stderr: Stdio,
     trace: bool,
+    trace_filter: crate::trace::TraceFilter,
     max_memory: Option<usize>,
     trap_names: bool,
 }
@@ -67,6 +68,7 @@ impl GuestBuilder {
             stdout: Stdio::Inherit,
             stderr: Stdio::Inherit,
             trace: false,
+            trace_filter: crate::trace::TraceFilter::all(),
             max_memory: None,
             trap_names: true,
         }
@@ -183,9 +185,16 @@ impl GuestBuilder {
     }
 
     /// Logs every host call at INFO level on target `fdvirt::trace` (without
-    /// this they are logged at TRACE level, e.g. for `RUST_LOG=fdvirt=trace`).
+    /// this they are logged at TRACE level, e.g. for `RUST_LOG=fdvirt=trace`), in the
+    /// format [`crate::trace`] describes.
     pub fn trace(mut self, on: bool) -> Self {
         self.trace = on;
+        self
+    }
+
+    /// Traces only these calls (default: all), e.g. `"sock,poll".parse()?`.
+    pub fn trace_filter(mut self, filter: crate::trace::TraceFilter) -> Self {
+        self.trace_filter = filter;
         self
     }
 
@@ -252,7 +261,7 @@ impl GuestBuilder {
             .into_iter()
             .map(|(k, v)| format!("{k}={v}").into_bytes())
             .collect();
-        cx.trace = self.trace;
+        cx.trace = crate::trace::Tracer::new(self.trace, self.trace_filter);
         cx.net = net;
         cx.max_memory = self.max_memory;
         Ok(cx)

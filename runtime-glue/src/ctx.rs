@@ -20,8 +20,8 @@ pub struct GuestCtx {
     pub(crate) env: Vec<Vec<u8>>,
     /// Source for `random_get`.
     pub(crate) rng: StdRng,
-    /// Log host calls at INFO (true) instead of TRACE.
-    pub(crate) trace: bool,
+    /// Host-call tracing: filter, level, start time.
+    pub(crate) trace: crate::trace::Tracer,
     /// Largest linear memory the guest may grow to, in bytes.
     pub(crate) max_memory: Option<usize>,
     /// wasmi's resource limiter built from `max_memory` (the store asks
@@ -45,7 +45,7 @@ impl GuestCtx {
             args: Vec::new(),
             env: Vec::new(),
             rng: StdRng::from_os_rng(),
-            trace: false,
+            trace: crate::trace::Tracer::default(),
             max_memory: None,
             limits: wasmi::StoreLimits::default(),
             memory: None,

@@ -128,6 +128,7 @@ mod names;
 mod run;
 pub mod socket;
 pub mod stdio;
+pub mod trace;
 pub mod types;
 pub mod wasi;
 pub mod wasmedge;

@@ -28,10 +28,23 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "N")]
     pub(crate) max_fds: Option<usize>,
 
-    /// Log every host call with decoded arguments and result to stderr (like strace).
-    /// `RUST_LOG=fdvirt=trace` does the same.
-    #[arg(long)]
-    pub(crate) trace: bool,
+    /// Log host calls like `strace -r -T` to stderr (or --trace-file): decoded arguments,
+    /// result, outputs, time spent; a call that may block is shown when it starts too.
+    /// `--trace=sock,poll` logs only those families (sock, poll, fd, path, file, clock,
+    /// env, proc, all) or host call names. `RUST_LOG=fdvirt=trace` traces everything too.
+    #[arg(
+        long,
+        value_name = "CLASSES",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "all"
+    )]
+    pub(crate) trace: Option<runtime_glue::trace::TraceFilter>,
+
+    /// Write the trace to FILE instead of stderr, one line per write, so the file shows a
+    /// call the guest is blocked in (implies --trace).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trace_file: Option<PathBuf>,
 
     /// Do not instrument the module to name the wasm function a trap happens in. The
     /// instrumentation (a global written on every wasm call) costs about 3% on call-heavy

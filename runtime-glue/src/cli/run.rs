@@ -5,9 +5,11 @@ use super::{
     exit::TRAP,
 };
 use anyhow::Context as _;
+use runtime_glue::trace::TraceFilter;
 use runtime_glue::{GuestBuilder, RunError};
-use std::io::IsTerminal as _;
-use tracing_subscriber::EnvFilter;
+use std::{io::IsTerminal as _, path::Path};
+use tracing::Level;
+use tracing_subscriber::{EnvFilter, Layer as _, filter::Targets, fmt, prelude::*};
 
 /// Runs the module; returns the guest's exit code, or [`TRAP`] after printing the trap.
 ///
@@ -15,7 +17,7 @@ use tracing_subscriber::EnvFilter;
 /// Setup failures (unreadable module, bad preopen, unknown import, ...), with context naming
 /// the file; `main` prints them and exits with [`super::exit::STARTUP_FAILURE`].
 pub(super) fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let trace = init_tracing(args.trace);
+    let trace = init_tracing(args.trace.is_some(), args.trace_file.as_deref())?;
     let module = args.module.clone();
     let builder = configure(args, trace)?;
     match builder.run_file(&module) {
@@ -51,6 +53,7 @@ pub(super) fn configure(args: RunArgs, trace: bool) -> anyhow::Result<GuestBuild
         .envs(args.envs.into_iter().map(|e| (e.key, e.value)))
         .fd_policy(args.fd_policy)
         .trace(trace)
+        .trace_filter(args.trace.unwrap_or_else(TraceFilter::all))
         .trap_names(!args.no_trap_names);
     if let Some(max) = args.max_fds {
         builder = builder.max_fds(max);
@@ -80,26 +83,63 @@ fn dir_error(dir: &DirMapping) -> String {
     msg
 }
 
-/// Installs the stderr subscriber: `--trace` enables target `fdvirt::trace`, and `RUST_LOG`
-/// adds its own directives. Returns whether host-call tracing is on.
-fn init_tracing(trace_flag: bool) -> bool {
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    if trace_flag {
-        // Host calls, and the one startup line saying what bounds the guest's fds.
-        for directive in ["fdvirt::trace=trace", "fdvirt::limits=info"] {
-            if let Ok(directive) = directive.parse() {
-                filter = filter.add_directive(directive);
+/// Installs the subscriber: `--trace` enables target `fdvirt::trace` (and the one startup
+/// line on `fdvirt::limits`) on stderr, or in `trace_file`; `RUST_LOG` adds its own
+/// directives for stderr. Returns whether host-call tracing is on.
+///
+/// # Errors
+/// The trace file cannot be created.
+fn init_tracing(trace_flag: bool, trace_file: Option<&Path>) -> anyhow::Result<bool> {
+    let env = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let ours = ["fdvirt::trace=trace", "fdvirt::limits=info"];
+    let installed = if let Some(path) = trace_file {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("--trace-file {}: cannot create", path.display()))?;
+        // The trace goes to the file only; stderr keeps everything else.
+        let to_file = Targets::new()
+            .with_target(runtime_glue::trace::TARGET, Level::TRACE)
+            .with_target("fdvirt::limits", Level::INFO);
+        let file_layer = fmt::layer()
+            .with_writer(std::sync::Mutex::new(file))
+            .with_target(false)
+            .with_level(false)
+            .with_ansi(false)
+            .without_time()
+            .with_filter(to_file);
+        let mut rest = env();
+        for d in ["fdvirt::trace=off", "fdvirt::limits=off"] {
+            rest = rest.add_directive(d.parse()?);
+        }
+        tracing_subscriber::registry()
+            .with(file_layer)
+            .with(stderr_layer().with_filter(rest))
+            .try_init()
+            .is_ok()
+    } else {
+        let mut filter = env();
+        if trace_flag {
+            for d in ours {
+                filter = filter.add_directive(d.parse()?);
             }
         }
-    }
-    let installed = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        tracing_subscriber::registry()
+            .with(stderr_layer().with_filter(filter))
+            .try_init()
+            .is_ok()
+    };
+    let on = trace_flag || trace_file.is_some();
+    Ok(installed && (on || tracing::enabled!(target: "fdvirt::trace", tracing::Level::TRACE)))
+}
+
+/// Plain lines on stderr (colours only on a terminal).
+fn stderr_layer<S>() -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_level(false)
         .with_ansi(std::io::stderr().is_terminal())
         .without_time()
-        .try_init()
-        .is_ok();
-    installed && (trace_flag || tracing::enabled!(target: "fdvirt::trace", tracing::Level::TRACE))
 }

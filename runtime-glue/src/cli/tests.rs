@@ -72,7 +72,9 @@ fn run_parses_every_option_and_keeps_guest_args_verbatim() {
         "capped:64,seed=7",
         "--max-fds",
         "100",
-        "--trace",
+        "--trace=sock,poll",
+        "--trace-file",
+        "t.log",
         "prog.wasm",
         "--not-ours",
         "-x",
@@ -98,7 +100,8 @@ fn run_parses_every_option_and_keeps_guest_args_verbatim() {
     );
     assert_eq!(run.fd_policy, FdPolicy::capped(64).with_seed(7));
     assert_eq!(run.max_fds, Some(100));
-    assert!(run.trace);
+    assert_eq!(run.trace, Some("sock,poll".parse().expect("classes")));
+    assert_eq!(run.trace_file, Some(PathBuf::from("t.log")));
     assert_eq!(run.module, PathBuf::from("prog.wasm"));
     assert_eq!(run.args, vec!["--not-ours", "-x", "plain"]);
 }
@@ -109,7 +112,9 @@ fn run_defaults_to_lowest_policy() {
         panic!("not run")
     };
     assert_eq!(run.fd_policy, FdPolicy::lowest());
-    assert!(run.dirs.is_empty() && run.envs.is_empty() && run.args.is_empty() && !run.trace);
+    assert!(
+        run.dirs.is_empty() && run.envs.is_empty() && run.args.is_empty() && run.trace.is_none()
+    );
     assert_eq!(run.max_fds, None);
 }
 
@@ -149,4 +154,22 @@ fn guest_statuses_outside_a_byte_become_1() {
     use super::exit::guest_status;
     assert_eq!([0, 7, 126, 255].map(guest_status), [0, 7, 126, 255]);
     assert_eq!([256, 300, -1, i32::MIN].map(guest_status), [1, 1, 1, 1]);
+}
+
+#[test]
+fn bare_trace_means_every_call_and_unknown_classes_are_refused() {
+    let Command::Run(run) = parse(&["run", "--trace", "m.wasm"])
+        .expect("parses")
+        .command
+    else {
+        panic!("not run")
+    };
+    assert_eq!(run.trace, Some(runtime_glue::trace::TraceFilter::all()));
+    // `--trace m.wasm` must not take the module as its value (require_equals).
+    assert_eq!(run.module, PathBuf::from("m.wasm"));
+    let err = parse(&["run", "--trace=sock,bogus", "m.wasm"]).expect_err("bogus class");
+    assert!(
+        err.to_string().contains("unknown trace class `bogus`"),
+        "{err}"
+    );
 }

@@ -102,7 +102,7 @@ pub use crate::{
     limits::{HOST_FD_RESERVE, NofileLimit},
     policy::{Grant, IpRange, NetUse, NetworkPolicy, PortRange},
     poller::Poller,
-    resolve::{lookup, lookup_errno, parse_service},
+    resolve::{AddrInfo, LookupHints, Protocol, eai_errno, getaddrinfo},
     socket::{AddressFamily, Blocking, Socket, SocketKind, SocketState},
     sockopt::{OptValue, SockOpt},
     transfer::{Received, RecvFlags},

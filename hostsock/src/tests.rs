@@ -1,5 +1,5 @@
 //! Unit tests: the errno table (one test per mapped entry), interest sets, policy
-//! parsing and matching, service parsing, numeric lookups, option numbering.
+//! parsing and matching, lookups under the policy, `EAI_*` codes, option numbering.
 
 use std::{
     io,
@@ -7,7 +7,8 @@ use std::{
 };
 
 use crate::{
-    Errno, Grant, Interest, IpRange, NetUse, NetworkPolicy, PolicyError, PortRange, SockOpt,
+    AddressFamily, Errno, Grant, Interest, IpRange, LookupHints, NetUse, NetworkPolicy,
+    PolicyError, PortRange, SockOpt, SocketKind,
 };
 
 /// One test per host errno: `libc::$c` maps to `Errno::$v`, and the WASI name is the
@@ -248,37 +249,72 @@ fn policy_check_is_per_use() {
     assert!(!NetworkPolicy::deny_all().allows(NetUse::Connect, sa("127.0.0.1:80")));
 }
 
+/// The policy gates lookups: no lookup grant refuses before asking the resolver, results
+/// outside the grants are dropped (all dropped: `EACCES`); without a node nothing is looked
+/// up and nothing filtered. Inputs the resolver cannot take are refused.
 #[test]
-fn services_parse_numbers_and_a_few_names() {
-    assert_eq!(crate::parse_service("8080\0"), Ok(8080));
-    assert_eq!(crate::parse_service("https"), Ok(443));
-    assert_eq!(crate::parse_service("gopher-ish"), Err(Errno::AiService));
-}
-
-#[test]
-fn numeric_lookups_skip_the_resolver_and_obey_policy() {
+fn lookups_obey_the_policy_and_refuse_bad_input() {
+    let stream = LookupHints {
+        kind: Some(SocketKind::Stream),
+        ..LookupHints::default()
+    };
+    let addrs = |policy: &NetworkPolicy, node: Option<&str>| {
+        crate::getaddrinfo(policy, node, Some("80"), &stream)
+            .map(|r| r.into_iter().map(|a| a.addr).collect::<Vec<_>>())
+    };
     let all = NetworkPolicy::allow_all();
-    assert_eq!(crate::lookup(&all, "[::1]", 80), Ok(vec![sa("[::1]:80")]));
+    assert_eq!(addrs(&all, Some("::1")), Ok(vec![sa("[::1]:80")]));
     assert_eq!(
-        crate::lookup(&all, "10.0.0.1\0", 5),
-        Ok(vec![sa("10.0.0.1:5")])
-    );
-    assert_eq!(crate::lookup(&all, "", 5), Err(Errno::Inval));
-    assert_eq!(
-        crate::lookup(&NetworkPolicy::deny_all(), "10.0.0.1", 5),
+        addrs(&NetworkPolicy::deny_all(), Some("::1")),
         Err(Errno::Acces)
     );
+    let g: Grant = "10.0.0.0/8:*".parse().unwrap();
+    let tens = NetworkPolicy::deny_all().allow(NetUse::Lookup, g);
+    assert_eq!(addrs(&tens, Some("10.1.2.3")), Ok(vec![sa("10.1.2.3:80")]));
+    assert_eq!(addrs(&tens, Some("127.0.0.1")), Err(Errno::Acces));
+    assert_eq!(
+        addrs(&NetworkPolicy::deny_all(), None).map(|a| a.len()),
+        Ok(2)
+    );
+    assert_eq!(addrs(&all, Some("local\0host")), Err(Errno::AiNoname));
+    let none = crate::getaddrinfo(&all, None, None, &stream);
+    assert_eq!(none, Err(Errno::AiNoname));
+    let unix = LookupHints {
+        family: Some(AddressFamily::Unix),
+        ..stream
+    };
+    assert_eq!(
+        crate::getaddrinfo(&all, Some("::1"), None, &unix),
+        Err(Errno::AiFamily)
+    );
 }
 
+/// Every `EAI_*` code maps to its WasmEdge errno by number (ABI spec §2.1), whatever the
+/// locale makes `gai_strerror` say.
 #[test]
-fn lookup_errors_map_from_glibc_messages() {
-    let e = io::Error::other("failed to lookup address information: Name or service not known");
-    assert_eq!(crate::lookup_errno(&e), Errno::AiNoname);
-    let e = io::Error::other(
-        "failed to lookup address information: Temporary failure in name resolution",
+fn eai_codes_map_by_number() {
+    let table = [
+        (-9, Errno::AiAddrfamily), // glibc's EAI_ADDRFAMILY
+        (libc::EAI_AGAIN, Errno::AiAgain),
+        (libc::EAI_BADFLAGS, Errno::AiBadflag),
+        (libc::EAI_FAIL, Errno::AiFail),
+        (libc::EAI_FAMILY, Errno::AiFamily),
+        (libc::EAI_MEMORY, Errno::AiMemory),
+        (libc::EAI_NODATA, Errno::AiNodata),
+        (libc::EAI_NONAME, Errno::AiNoname),
+        (libc::EAI_SERVICE, Errno::AiService),
+        (libc::EAI_SOCKTYPE, Errno::AiSocktype),
+        (libc::EAI_SYSTEM, Errno::AiSystem),
+    ];
+    for (code, errno) in table {
+        assert_eq!(crate::eai_errno(code), errno, "EAI code {code}");
+    }
+    assert_eq!(
+        table.iter().map(|(_, e)| *e as u16).collect::<Vec<_>>(),
+        (77..=87).collect::<Vec<_>>(),
+        "one code for each of 77..=87"
     );
-    assert_eq!(crate::lookup_errno(&e), Errno::AiAgain);
-    assert_eq!(crate::lookup_errno(&io::Error::other("???")), Errno::AiFail);
+    assert_eq!(crate::eai_errno(-12345), Errno::AiFail);
 }
 
 #[test]

@@ -3,10 +3,22 @@
 use std::{io::IoSlice, net::SocketAddr, sync::Arc};
 
 use hostsock::{
-    AddressFamily, Errno, Grant, NetUse, NetworkPolicy, Socket, SocketKind, SocketState, lookup,
+    AddressFamily, Errno, Grant, LookupHints, NetUse, NetworkPolicy, Socket, SocketKind,
+    SocketState,
 };
 
 use crate::util::{errno, listener};
+
+/// `getaddrinfo(host, port)` for stream sockets: the addresses, or the errno.
+fn lookup(policy: &NetworkPolicy, host: &str, port: u16) -> Result<Vec<SocketAddr>, Errno> {
+    let stream = LookupHints {
+        kind: Some(SocketKind::Stream),
+        ..LookupHints::default()
+    };
+    let port = port.to_string();
+    hostsock::getaddrinfo(policy, Some(host), Some(&port), &stream)
+        .map(|r| r.into_iter().map(|a| a.addr).collect())
+}
 
 fn sock(policy: &Arc<NetworkPolicy>, kind: SocketKind) -> Socket {
     Socket::open(AddressFamily::Ipv4, kind, Arc::clone(policy)).unwrap()

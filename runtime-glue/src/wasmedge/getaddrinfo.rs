@@ -11,7 +11,8 @@
 //!   `ai_next`.
 //!
 //! The byte layouts (hints node, result chain, fill) are `netaddr::addrinfo`'s; this
-//! module adds WasmEdge's validation order, the resolution, and the errnos.
+//! module adds WasmEdge's validation order, and hands the lookup to the host's own
+//! `getaddrinfo(3)` (`hostsock::getaddrinfo`) with the guest's hints.
 
 use std::net::SocketAddr;
 
@@ -191,93 +192,64 @@ pub(crate) fn write_results(
     Ok(())
 }
 
-/// `AI_PASSIVE`.
-const AI_PASSIVE: u16 = 0x01;
-/// `AI_NUMERICHOST`.
-const AI_NUMERICHOST: u16 = 0x04;
-
-/// The (socket type, protocol) pairs a result is reported with: the requested one, or
-/// for `SOCK_ANY` stream/TCP then datagram/UDP (glibc's RAW entries are skipped, §9).
-fn kinds(h: &Hints) -> Vec<(SocketType, Protocol)> {
-    let stream = (SocketType::Stream, Protocol::Tcp);
-    let dgram = (SocketType::Dgram, Protocol::Udp);
-    match (h.socktype, h.protocol) {
-        (SocketType::Stream, _) => vec![stream],
-        (SocketType::Dgram, _) => vec![dgram],
-        (_, Protocol::Tcp) => vec![stream],
-        (_, Protocol::Udp) => vec![dgram],
-        _ => vec![stream, dgram],
+/// The hints in hostsock's (host) terms; the flags were checked against
+/// [`WASI_AI_MASK`] by [`parse_request`].
+fn host_hints(h: &Hints) -> hostsock::LookupHints {
+    let flags = netaddr::aiflags::to_host(h.flags & WASI_AI_MASK).unwrap_or(0);
+    hostsock::LookupHints {
+        flags: i32::try_from(flags).unwrap_or(0),
+        family: match h.family {
+            AddressFamily::Ipv4 => Some(hostsock::AddressFamily::Ipv4),
+            AddressFamily::Ipv6 => Some(hostsock::AddressFamily::Ipv6),
+            AddressFamily::Unix => Some(hostsock::AddressFamily::Unix),
+            AddressFamily::Unspec => None,
+        },
+        kind: match h.socktype {
+            SocketType::Stream => Some(hostsock::SocketKind::Stream),
+            SocketType::Dgram => Some(hostsock::SocketKind::Datagram),
+            SocketType::Any => None,
+        },
+        protocol: match h.protocol {
+            Protocol::Tcp => Some(hostsock::Protocol::Tcp),
+            Protocol::Udp => Some(hostsock::Protocol::Udp),
+            Protocol::Ip => None,
+        },
     }
 }
 
-/// The addresses before family/type filtering: the resolved node, or without a node
-/// the unspecified (`AI_PASSIVE`) or loopback addresses.
-fn candidates(req: &Request, policy: &hostsock::NetworkPolicy) -> Result<Vec<SocketAddr>, Errno> {
-    let port = match &req.service {
-        Some(s) => hostsock::parse_service(s)?,
-        None => 0,
-    };
-    let h = req.hints;
-    Ok(match &req.node {
-        Some(node) => {
-            if h.flags & AI_NUMERICHOST != 0 && node.parse::<std::net::IpAddr>().is_err() {
-                return Err(Errno::AiNoname);
-            }
-            hostsock::lookup(policy, node, port)?
-        }
-        None if h.flags & AI_PASSIVE != 0 => vec![
-            SocketAddr::from(([0u8; 4], port)),
-            SocketAddr::from(([0u16; 8], port)),
-        ],
-        None => vec![
-            SocketAddr::from(([127, 0, 0, 1], port)),
-            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port)),
-        ],
-    })
-}
-
-/// Resolves a validated request through hostsock's resolver and the network policy.
-///
-/// No node: `AI_PASSIVE` gives the unspecified addresses, otherwise loopback (POSIX).
-/// `AI_NUMERICHOST` with a name that is not an IP literal is `AINONAME`. The canonical
-/// name, when asked for, is the node name as given (the host resolver behind std does
-/// not expose `ai_canonname`).
+/// Resolves a validated request through the host's `getaddrinfo(3)` (hostsock) with the
+/// guest's hints, and the network policy: whatever the host resolver answers (results,
+/// order, flags, canonical name, `EAI_*` code) is the answer, as in WasmEdge.
 ///
 /// # Errors
 ///
-/// `AISERVICE`, `AINONAME`, `AIFAMILY`, other `AI*` errnos, or `EACCES` (policy).
+/// `AI*` errnos from the host resolver's `EAI_*` code, or `EACCES` (policy).
 pub(crate) fn resolve(
     req: &Request,
     policy: &hostsock::NetworkPolicy,
 ) -> Result<Vec<Resolved>, Errno> {
-    let h = req.hints;
-    let addrs = candidates(req, policy)?;
-    let mut out = Vec::new();
-    for addr in addrs {
-        let family = AddressFamily::of(&addr);
-        if h.family != AddressFamily::Unspec && h.family != family {
-            continue;
-        }
-        for (socktype, protocol) in kinds(&h) {
-            let r = Resolved {
-                flags: 0,
-                addr,
-                socktype,
-                protocol,
-                canonname: None,
-            };
-            if !out.contains(&r) {
-                out.push(r);
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(Errno::AiAddrfamily);
-    }
-    if h.flags & AI_CANONNAME != 0 {
-        out[0].canonname = req.node.clone();
-    }
-    Ok(out)
+    let found = hostsock::getaddrinfo(
+        policy,
+        req.node.as_deref(),
+        req.service.as_deref(),
+        &host_hints(&req.hints),
+    )?;
+    Ok(found
+        .into_iter()
+        .map(|a| Resolved {
+            flags: netaddr::aiflags::from_host(u32::try_from(a.flags).unwrap_or(0)),
+            addr: a.addr,
+            socktype: match a.kind {
+                hostsock::SocketKind::Stream => SocketType::Stream,
+                hostsock::SocketKind::Datagram => SocketType::Dgram,
+            },
+            protocol: match a.protocol {
+                hostsock::Protocol::Tcp => Protocol::Tcp,
+                hostsock::Protocol::Udp => Protocol::Udp,
+            },
+            canonname: a.canonname,
+        })
+        .collect())
 }
 
 /// `sock_getaddrinfo(node_p, node_len, service_p, service_len, hints_p, res_p,

@@ -10,6 +10,7 @@ mod demo;
 mod errno;
 mod faults;
 mod fdpolicy;
+mod getaddrinfo;
 mod ipv6;
 mod limits;
 mod poll;

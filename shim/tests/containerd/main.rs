@@ -1,0 +1,221 @@
+//! The shim under a real containerd (Debian's containerd package, installed by
+//! `scripts/setup`): images imported with `ctr image import`, guests run with
+//! `ctr run --runtime io.containerd.fdvirt.v1`.
+//!
+//! Needs root and `containerd` + `ctr` on PATH. Without them it prints `skip:` and
+//! passes, unless `FDVIRT_REQUIRE_ALL=1` (CI), where it fails naming what is missing.
+
+mod daemon;
+mod images;
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::Stdio;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use daemon::{Containerd, wait_bounded};
+
+const RUNTIME: &str = "io.containerd.fdvirt.v1";
+
+/// What is missing for this test, if anything.
+fn missing_prerequisite() -> Option<String> {
+    if !rustix::process::geteuid().is_root() {
+        return Some("root (containerd needs it)".into());
+    }
+    for tool in ["containerd", "ctr"] {
+        let found = std::process::Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            return Some(format!(
+                "`{tool}` (apt-get install containerd; scripts/setup does)"
+            ));
+        }
+    }
+    None
+}
+
+#[test]
+fn containerd_runs_fdvirt_guests() {
+    if let Some(what) = missing_prerequisite() {
+        assert!(
+            std::env::var("FDVIRT_REQUIRE_ALL").as_deref() != Ok("1"),
+            "FDVIRT_REQUIRE_ALL=1 but the containerd test cannot run: missing {what}"
+        );
+        eprintln!("skip: containerd shim test: missing {what}");
+        return;
+    }
+    let cd = Containerd::start();
+    let images = images::import_all(&cd);
+    serves_pages_with_the_fd_policy_and_stops_on_kill(&cd, &images.demo);
+    failures_give_clear_messages_and_statuses(&cd, &images);
+}
+
+/// A free loopback port (bound then released; the guest binds it next).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One page from the guest (`None` until it accepts connections).
+fn fetch(port: u16) -> Option<String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .ok()?;
+    let mut page = String::new();
+    s.read_to_string(&mut page).ok()?;
+    Some(page)
+}
+
+/// The number after `label` in `page`.
+fn number_after(page: &str, label: &str) -> u64 {
+    let rest = &page[page
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in {page}"))
+        + label.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {label:?} in {page}"))
+}
+
+/// Request numbers and connection fds of three pages.
+fn three_pages(port: u16) -> Vec<(u64, u64)> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let first = loop {
+        if let Some(page) = fetch(port) {
+            break page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "guest never answered on port {port}"
+        );
+        sleep(Duration::from_millis(100));
+    };
+    let mut pages = vec![first];
+    pages.extend((0..2).map(|_| fetch(port).expect("second page")));
+    pages
+        .iter()
+        .map(|p| {
+            assert!(p.starts_with("HTTP/1.1 200 OK"), "{p}");
+            assert!(p.contains("Hello from a fdvirt guest"), "{p}");
+            (
+                number_after(p, "Request "),
+                number_after(p, "Connection fd "),
+            )
+        })
+        .collect()
+}
+
+/// Two servers side by side, the default policy and `FDVIRT_FD_POLICY=random,seed=7`:
+/// pages over loopback, fds as the policy picks them; `ctr task kill` (SIGTERM) ends
+/// each with status 143 and `--rm` leaves nothing behind.
+fn serves_pages_with_the_fd_policy_and_stops_on_kill(cd: &Containerd, image: &str) {
+    let mut servers = Vec::new();
+    for (id, policy) in [
+        ("demo-lowest", None),
+        ("demo-random", Some("random,seed=7")),
+    ] {
+        let port = free_port();
+        let port_env = format!("PORT={port}");
+        let policy_env = policy.map(|p| format!("FDVIRT_FD_POLICY={p}"));
+        let mut args = vec!["run", "--rm", "--runtime", RUNTIME, "--net-host"];
+        args.extend(["--env", &port_env]);
+        if let Some(p) = &policy_env {
+            args.extend(["--env", p]);
+        }
+        args.extend([image, id]);
+        let log = std::fs::File::create(cd.dir.path().join(format!("{id}.out"))).unwrap();
+        let child = cd
+            .ctr_command(&args)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        servers.push((id, port, child));
+    }
+    let mut fds = Vec::new();
+    for (id, port, _) in &servers {
+        let pages = three_pages(*port);
+        let numbers: Vec<u64> = pages.iter().map(|p| p.0).collect();
+        assert_eq!(numbers, [1, 2, 3], "{id}: request counter");
+        fds.push(pages.iter().map(|p| p.1).collect::<Vec<_>>());
+    }
+    // lowest: stdio 0-2, the rootfs preopen 3, the listener 4: every connection gets 5.
+    assert_eq!(fds[0], [5, 5, 5], "default (lowest) policy fds");
+    // random in [0, 2^31): all three far above anything `lowest` would hand out.
+    assert!(
+        fds[1].iter().all(|&fd| fd >= 1024),
+        "random policy fds: {:?}",
+        fds[1]
+    );
+    for (id, _, child) in servers {
+        let kill = cd.ctr(&["task", "kill", id]);
+        assert!(kill.status.success(), "kill {id}: {kill:?}");
+        let status = wait_bounded(child, Duration::from_secs(30), id);
+        let out = std::fs::read_to_string(cd.dir.path().join(format!("{id}.out"))).unwrap();
+        assert_eq!(
+            status.code(),
+            Some(143),
+            "{id} after SIGTERM; output:\n{out}"
+        );
+        assert!(out.contains("fdvirt demo guest: listening"), "{id}: {out}");
+    }
+    cd.assert_nothing_left("after the servers");
+}
+
+/// Each failure: `ctr run` exit status, a message for the user, nothing left behind.
+fn failures_give_clear_messages_and_statuses(cd: &Containerd, images: &images::Images) {
+    let run = |id: &str, image: &str, env: &[&str]| {
+        let mut args = vec!["run", "--rm", "--runtime", RUNTIME];
+        for e in env {
+            args.extend(["--env", e]);
+        }
+        args.extend([image, id]);
+        let out = cd.ctr(&args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        cd.assert_nothing_left(id);
+        (out.status.code(), text)
+    };
+
+    let (code, text) = run("exit7", &images.exit7, &[]);
+    assert_eq!(code, Some(7), "guest exiting 7: {text}");
+
+    let (code, text) = run("trap", &images.trap, &[]);
+    assert_eq!(code, Some(134), "trapping guest: {text}");
+    assert!(
+        text.contains("trapped") && text.contains("unreachable"),
+        "{text}"
+    );
+
+    let (code, text) = run("notwasm", &images.not_wasm, &[]);
+    assert_ne!(code, Some(0), "not-wasm entrypoint must not start: {text}");
+    let log = cd.log();
+    assert!(
+        log.contains("/hello.txt\\\" is not a WebAssembly module")
+            || log.contains("/hello.txt\" is not a WebAssembly module"),
+        "containerd log lacks the not-wasm reason; ctr said: {text}\nlog:\n{log}"
+    );
+
+    let (code, text) = run("badpolicy", &images.exit7, &["FDVIRT_FD_POLICY=bogus"]);
+    assert_ne!(code, Some(0), "bad setting must not start: {text}");
+    assert_ne!(code, Some(7), "bad setting must not run the guest: {text}");
+    let log = cd.log();
+    assert!(
+        log.contains("invalid FDVIRT_FD_POLICY="),
+        "containerd log lacks the bad-setting reason; ctr said: {text}\nlog:\n{log}"
+    );
+}

@@ -53,6 +53,9 @@ fn containerd_runs_fdvirt_guests() {
     let images = images::import_all(&cd);
     serves_pages_with_the_fd_policy_and_stops_on_kill(&cd, &images.demo);
     failures_give_clear_messages_and_statuses(&cd, &images);
+    for line in cd.log().lines().filter(|l| l.contains("fdvirt cannot run")) {
+        eprintln!("containerd log: {line}");
+    }
 }
 
 /// A free loopback port (bound then released; the guest binds it next).
@@ -148,6 +151,7 @@ fn serves_pages_with_the_fd_policy_and_stops_on_kill(cd: &Containerd, image: &st
         let pages = three_pages(*port);
         let numbers: Vec<u64> = pages.iter().map(|p| p.0).collect();
         assert_eq!(numbers, [1, 2, 3], "{id}: request counter");
+        eprintln!("{id}: pages (request, fd) = {pages:?}");
         fds.push(pages.iter().map(|p| p.1).collect::<Vec<_>>());
     }
     // lowest: stdio 0-2, the rootfs preopen 3, the listener 4: every connection gets 5.
@@ -192,6 +196,7 @@ fn failures_give_clear_messages_and_statuses(cd: &Containerd, images: &images::I
     };
 
     let (code, text) = run("exit7", &images.exit7, &[]);
+    eprintln!("exit7: ctr run exit {code:?}");
     assert_eq!(code, Some(7), "guest exiting 7: {text}");
 
     let (code, text) = run("trap", &images.trap, &[]);
@@ -200,9 +205,11 @@ fn failures_give_clear_messages_and_statuses(cd: &Containerd, images: &images::I
         text.contains("trapped") && text.contains("unreachable"),
         "{text}"
     );
+    eprintln!("trap: ctr run exit {code:?}, output {text:?}");
 
     let (code, text) = run("notwasm", &images.not_wasm, &[]);
     assert_ne!(code, Some(0), "not-wasm entrypoint must not start: {text}");
+    eprintln!("notwasm: ctr run exit {code:?}, output {text:?}");
     let log = cd.log();
     assert!(
         log.contains("/hello.txt\\\" is not a WebAssembly module")
@@ -213,6 +220,7 @@ fn failures_give_clear_messages_and_statuses(cd: &Containerd, images: &images::I
     let (code, text) = run("badpolicy", &images.exit7, &["FDVIRT_FD_POLICY=bogus"]);
     assert_ne!(code, Some(0), "bad setting must not start: {text}");
     assert_ne!(code, Some(7), "bad setting must not run the guest: {text}");
+    eprintln!("bad setting: ctr run exit {code:?}, output {text:?}");
     let log = cd.log();
     assert!(
         log.contains("invalid FDVIRT_FD_POLICY="),

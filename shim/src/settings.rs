@@ -89,7 +89,8 @@ pub enum Engine {
 pub struct Settings {
     /// fd numbering policy (default `lowest`).
     pub fd_policy: FdPolicy,
-    /// Open-fd limit (default [`runtime_glue::DEFAULT_MAX_FDS`]).
+    /// Open-fd limit; it can only lower the default, the container's `RLIMIT_NOFILE`
+    /// share ([`runtime_glue::default_max_fds`]).
     pub max_fds: Option<usize>,
     /// Pre-opened listeners.
     pub tcplisten: Vec<SocketAddr>,

@@ -34,6 +34,11 @@ impl Sandbox for FdvirtSandbox {
         if let Err(err) = crate::signals::exit_on_termination() {
             log::warn!("cannot handle SIGTERM/SIGINT ({err}); stopping will need SIGKILL");
         }
+        // As the fdvirt CLI: every guest socket costs host fds, so use the container's
+        // whole RLIMIT_NOFILE (the guest's default fd limit follows it).
+        if let Err(err) = hostsock::NofileLimit::raise_soft_to_hard() {
+            log::debug!("could not raise RLIMIT_NOFILE: {err}");
+        }
         log::info!("running {:?} on fdvirt", prepared.args.first());
         Ok(prepared.run())
     }

@@ -22,6 +22,7 @@ pub(crate) struct Images {
     pub(crate) exit7: String,
     pub(crate) trap: String,
     pub(crate) not_wasm: String,
+    pub(crate) listener: String,
 }
 
 /// Builds and imports every test image.
@@ -67,6 +68,11 @@ pub(crate) fn import_all(cd: &Containerd) -> Images {
         exit7: module("exit7", "exit7.wasm", exit7),
         trap: module("trap", "trap.wasm", trap),
         not_wasm: module("notwasm", "hello.txt", b"hello, not a module\n".to_vec()),
+        listener: module(
+            "listener",
+            "listener.wasm",
+            wat::parse_str(include_str!("listener.wat")).unwrap(),
+        ),
     }
 }
 

@@ -49,6 +49,7 @@ fn containerd_runs_fdvirt_guests() {
     let cd = Containerd::start();
     let images = images::import_all(&cd);
     serves_pages_with_the_fd_policy_and_stops_on_kill(&cd, &images.demo);
+    preopened_listener_and_network_grants(&cd, &images);
     failures_give_clear_messages_and_statuses(&cd, &images);
     for line in cd.log().lines().filter(|l| l.contains("fdvirt cannot run")) {
         eprintln!("containerd log: {line}");
@@ -173,6 +174,88 @@ fn serves_pages_with_the_fd_policy_and_stops_on_kill(cd: &Containerd, image: &st
         assert!(out.contains("fdvirt demo guest: listening"), "{id}: {out}");
     }
     cd.assert_nothing_left("after the servers");
+}
+
+/// What the peer sends before closing, without sending anything (`None` until it accepts).
+fn read_all(port: u16) -> Option<String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// The other socket ABI and a network grant, through the shim's settings:
+/// `FDVIRT_TCPLISTEN` hands a standard-preview1 guest its listener as fd 3 (it serves two
+/// connections, then exits 0 on its own); `FDVIRT_ALLOW_BIND` limited to ports below 1024
+/// makes the demo guest's bind fail with EACCES (WASI errno 2) and exit 1.
+fn preopened_listener_and_network_grants(cd: &Containerd, images: &images::Images) {
+    let port = free_port();
+    let listen = format!("FDVIRT_TCPLISTEN=127.0.0.1:{port}");
+    let log = std::fs::File::create(cd.dir.path().join("listener.out")).unwrap();
+    let args = [
+        "run",
+        "--rm",
+        "--runtime",
+        RUNTIME,
+        "--net-host",
+        "--env",
+        &listen,
+    ];
+    let child = cd
+        .ctr_command(&args)
+        .args([images.listener.as_str(), "listener"])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut replies = Vec::new();
+    while replies.len() < 2 {
+        match read_all(port) {
+            Some(text) => replies.push(text),
+            None => {
+                assert!(Instant::now() < deadline, "listener guest never answered");
+                sleep(Duration::from_millis(100));
+            }
+        }
+    }
+    eprintln!("listener: replies {replies:?}");
+    // fd 3 the listener, 4 the rootfs preopen, so `lowest` gives each connection fd 5.
+    assert_eq!(replies, ["tcplisten guest: connection fd 5\n"; 2]);
+    let status = wait_bounded(child, Duration::from_secs(30), "listener");
+    let out = std::fs::read_to_string(cd.dir.path().join("listener.out")).unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "listener guest exits 0 by itself: {out}"
+    );
+    cd.assert_nothing_left("listener");
+
+    let port_env = format!("PORT={}", free_port().max(1024));
+    let out = cd.ctr(&[
+        "run",
+        "--rm",
+        "--runtime",
+        RUNTIME,
+        "--net-host",
+        "--env",
+        &port_env,
+        "--env",
+        "FDVIRT_ALLOW_BIND=127.0.0.1:1-1023",
+        &images.demo,
+        "denied",
+    ]);
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    eprintln!(
+        "bind outside the grant: ctr run exit {:?}, output {text:?}",
+        out.status.code()
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("sock_bind failed, errno 2"), "{text}");
+    cd.assert_nothing_left("denied");
 }
 
 /// Each failure: `ctr run` exit status, a message for the user, nothing left behind.

@@ -33,7 +33,7 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
     let linker = linker::build(&engine, &module)?;
     let instance = match linker.instantiate_and_start(&mut store, &module) {
         Ok(i) => i,
-        Err(e) => return finish(e, None),
+        Err(e) => return finish(e, None, None),
     };
     store.data_mut().memory = instance.get_memory(&store, "memory");
     let start = instance
@@ -43,23 +43,7 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
         Ok(()) => Ok(ExitStatus { code: 0 }),
         Err(e) => {
             let detail = indirect_call(&e, &instance, &store, wasm);
-            let result = finish(e, current_function(&instance, &store, wasm));
-            Err(match (result, detail) {
-                (
-                    Err(RunError::Trap {
-                        kind,
-                        function,
-                        message,
-                    }),
-                    Some(detail),
-                ) => RunError::Trap {
-                    kind,
-                    function,
-                    message: format!("{message}: {detail}"),
-                },
-                (Ok(status), _) => return Ok(status),
-                (Err(other), _) => other,
-            })
+            finish(e, current_function(&instance, &store, wasm), detail)
         }
     }
 }
@@ -100,8 +84,13 @@ fn current_function(instance: &Instance, store: &Store<GuestCtx>, wasm: &[u8]) -
 }
 
 /// Maps a wasmi error from running guest code to an exit or a trap;
-/// `function` names the wasm function executing when it happened.
-fn finish(e: wasmi::Error, function: Option<String>) -> Result<ExitStatus, RunError> {
+/// `function` names the wasm function executing when it happened, and `detail` (a failed
+/// `call_indirect`'s slot and types) is appended to the engine's message.
+fn finish(
+    e: wasmi::Error,
+    function: Option<String>,
+    detail: Option<String>,
+) -> Result<ExitStatus, RunError> {
     if let Some(code) = e.i32_exit_status() {
         return Ok(ExitStatus { code });
     }
@@ -113,10 +102,14 @@ fn finish(e: wasmi::Error, function: Option<String>) -> Result<ExitStatus, RunEr
         });
     }
     if let Some(code) = e.as_trap_code() {
+        let message = match detail {
+            Some(detail) => format!("{code}: {detail}"),
+            None => code.to_string(),
+        };
         return Err(RunError::Trap {
             kind: format!("{code:?}"),
             function,
-            message: code.to_string(),
+            message,
         });
     }
     Err(RunError::Instantiate { source: e })

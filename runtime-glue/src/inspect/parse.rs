@@ -1,7 +1,7 @@
 //! One pass over the module with `wasmparser`, collecting the facts `inspect` needs.
 
 use super::{EntityKind, ExportInfo, InspectError, MemoryInfo, Signature, ValKind};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use wasmparser::{
     CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody,
     KnownCustom, Name, Operator, Parser, Payload, RefType, TypeRef, ValType,
@@ -53,6 +53,10 @@ pub(crate) struct Facts {
     /// For each function that contains a `call_indirect`, the addresses its code names:
     /// `i32.const` values and load offsets (where a C function-pointer array is read).
     pub(crate) addresses: HashMap<u32, Vec<u32>>,
+    /// Every such address named anywhere in the code: (the first function naming it,
+    /// whether others do too). Where another function names an address inside a run of
+    /// function pointers, another array (another C symbol) starts.
+    pub(crate) code_refs: BTreeMap<u32, (u32, bool)>,
     imported_funcs: u32,
     bodies_seen: u32,
 }
@@ -238,6 +242,10 @@ impl Facts {
                 }
                 _ => {}
             }
+        }
+        for &a in &addresses {
+            let entry = self.code_refs.entry(a).or_insert((caller, false));
+            entry.1 |= entry.0 != caller;
         }
         if indirect {
             self.addresses.insert(caller, addresses);

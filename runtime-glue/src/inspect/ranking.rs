@@ -117,28 +117,59 @@ fn array_findings(
 ) -> Vec<IndirectFinding> {
     let mut found = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut call_types: HashMap<u32, BTreeSet<&Signature>> = HashMap::new();
+    for c in facts.indirect_calls.iter().filter(|c| c.table == 0) {
+        if let Some(sig) = facts.type_signature(c.type_index) {
+            call_types.entry(c.caller).or_default().insert(sig);
+        }
+    }
     for (&caller, addresses) in &facts.addresses {
-        let call_types: BTreeSet<&Signature> = facts
-            .indirect_calls
-            .iter()
-            .filter(|c| c.caller == caller && c.table == 0)
-            .filter_map(|c| facts.type_signature(c.type_index))
-            .collect();
+        let Some(call_types) = call_types.get(&caller) else {
+            continue;
+        };
         for &address in addresses {
-            // The last array starting at or before `address`, if `address` is inside it.
-            let at = arrays.partition_point(|a| a.address <= address);
-            let Some(array) = at.checked_sub(1).and_then(|i| arrays.get(i)) else {
+            let Some(array) = array_at(facts, arrays, caller, address) else {
                 continue;
             };
-            if u64::from(address) >= array.end() || !seen.insert((caller, array.address)) {
+            if !seen.insert((caller, address)) {
                 continue;
             }
-            for call_type in &call_types {
-                found.extend(judge(facts, caller, array, call_type, slot_funcs));
+            for call_type in call_types {
+                found.extend(judge(facts, caller, &array, call_type, slot_funcs));
             }
         }
     }
     found
+}
+
+/// The array `caller` names at `address`: from there to the end of the run of slot numbers
+/// it lies in, or to the next address another function names in that run (adjacent C
+/// arrays form one run in data; each is named by its own code).
+fn array_at(
+    facts: &Facts,
+    arrays: &[PointerArray],
+    caller: u32,
+    address: u32,
+) -> Option<PointerArray> {
+    // The last run starting at or before `address`, if `address` is inside it and aligned.
+    let at = arrays.partition_point(|a| a.address <= address);
+    let run = arrays.get(at.checked_sub(1)?)?;
+    let offset = address - run.address;
+    if u64::from(address) >= run.end() || offset % 4 != 0 {
+        return None;
+    }
+    let end = facts
+        .code_refs
+        .range(address.checked_add(1)?..)
+        .take_while(|(a, _)| u64::from(**a) < run.end())
+        .find(|(_, (first, shared))| *shared || *first != caller)
+        .map_or(run.end(), |(a, _)| u64::from(*a));
+    let first = (offset / 4) as usize;
+    let last = usize::try_from((end - u64::from(run.address)).div_ceil(4)).ok()?;
+    Some(PointerArray {
+        address,
+        slots: run.slots.get(first..last.min(run.slots.len()))?.to_vec(),
+    })
 }
 
 /// The mismatching entries of `array` for a call of `call_type`, if the array also holds

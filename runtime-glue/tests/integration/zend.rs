@@ -154,3 +154,95 @@ fn the_mismatched_call_traps_naming_caller_slot_and_types() {
         );
     }
 }
+
+/// Arrays per type and functions per array in [`php_sized_c`]: 48 pointers are 192 bytes,
+/// a multiple of 16, so wasm-ld lays the arrays out back to back with no padding between
+/// them and the data holds one unbroken run of 2,880 slot numbers.
+const ARRAYS: usize = 30;
+const PER_ARRAY: usize = 48;
+
+/// A program of PHP's size: 1,440 `void (*)(void *)` and 1,440 `int (*)(void *)`
+/// functions in 60 adjacent `static const` arrays of 48, each array read by its own caller,
+/// and one `int` function cast into `vt17` at index 23 (in place of `v839`, which is then
+/// in no table: 2,879 slots). Every `int` function differs only in results from every
+/// `void` call and the other way round: 2,878 harmless candidates around one real bug.
+fn php_sized_c() -> String {
+    use std::fmt::Write as _;
+    let mut c = String::from(
+        "typedef void (*vfn)(void *);\ntypedef int (*ifn)(void *);\nvolatile int sink;\n",
+    );
+    for i in 0..ARRAYS * PER_ARRAY {
+        let _ = writeln!(c, "void v{i}(void *p) {{ (void)p; sink += {i}; }}");
+        let _ = writeln!(c, "int r{i}(void *p) {{ return p ? {i} : sink; }}");
+    }
+    let mut main = String::from("int main(int argc, char **argv) {\n  (void)argv;\n");
+    for k in 0..ARRAYS {
+        let v: Vec<String> = (0..PER_ARRAY)
+            .map(|j| match (k, j) {
+                (17, 23) => "(vfn)r777".to_owned(),
+                _ => format!("v{}", k * PER_ARRAY + j),
+            })
+            .collect();
+        let r: Vec<String> = (0..PER_ARRAY)
+            .map(|j| format!("r{}", k * PER_ARRAY + j))
+            .collect();
+        let _ = writeln!(c, "static const vfn vt{k}[] = {{{}}};", v.join(", "));
+        let _ = writeln!(c, "static const ifn it{k}[] = {{{}}};", r.join(", "));
+        let _ = writeln!(
+            c,
+            "__attribute__((noinline)) void callv{k}(int i, void *p) {{ vt{k}[i](p); }}"
+        );
+        let _ = writeln!(
+            c,
+            "__attribute__((noinline)) int calli{k}(int i, void *p) {{ return it{k}[i](p); }}"
+        );
+        let _ = writeln!(
+            main,
+            "  callv{k}(argc - 1, 0); sink += calli{k}(argc - 1, 0);"
+        );
+    }
+    c + &main + "  return 0;\n}\n"
+}
+
+#[test]
+fn inspect_of_a_php_sized_program_ranks_the_one_cast_and_folds_the_rest() {
+    static WASM: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let Some(wasm) = c_guest(WASM.get_or_init(|| clang_wasi("php_sized", &php_sized_c()))) else {
+        return;
+    };
+    let r = fdvirt(&["inspect", &wasm.to_string_lossy()]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let section = r
+        .stdout
+        .split_once("call_indirect check: ")
+        .unwrap_or_else(|| panic!("no check:\n{}", r.stdout))
+        .1;
+    assert!(
+        section.starts_with("2 signature(s) called indirectly at 60 site(s), 2879 table slot(s)"),
+        "{section}"
+    );
+    // One ranked finding: the cast, in its own array (not the run of all 60), found among
+    // 47 of the right type.
+    let first = section
+        .split_once("    1. ")
+        .unwrap_or_else(|| panic!("no finding:\n{section}"))
+        .1
+        .lines()
+        .next()
+        .unwrap_or_default();
+    assert!(
+        first.starts_with("callv17 calls (i32) -> () through the function-pointer array at 0x")
+            && first.contains("(48 slots, 47 of that type); its slot ")
+            && first.ends_with(" holds `r777`: (i32) -> i32"),
+        "{section}"
+    );
+    assert!(!section.contains("    2. "), "one finding only:\n{section}");
+    // The 2,878 harmless pairs fold into two lines; the whole section stays short.
+    assert!(
+        section.contains("folded: 2878 other candidate(s)")
+            && section.contains("called as (i32) -> (), slot holds (i32) -> i32: 1439 function(s)")
+            && section.contains("called as (i32) -> i32, slot holds (i32) -> (): 1439 function(s)"),
+        "{section}"
+    );
+    assert!(section.lines().count() <= 8, "{section}");
+}

@@ -106,7 +106,10 @@
 //! [`descriptor`]. Errors the guest sees are [`Errno`]s; only `proc_exit`
 //! and host bugs trap ([`Fault`]). Before running, the module is rewritten
 //! to track the currently executing function in an extra global, so a trap
-//! can be reported with the function's name-section name.
+//! can be reported with the function's name-section name, and the call site and
+//! table slot of each `call_indirect`, so a type mismatch names the function found
+//! in the slot and both types ([`inspect::indirect_trap`]). `--trace` lines come
+//! from [`trace`].
 //!
 //! [wasmi]: https://docs.rs/wasmi
 //! [cap-std]: https://docs.rs/cap-std

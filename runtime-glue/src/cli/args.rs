@@ -46,9 +46,11 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) trace_file: Option<PathBuf>,
 
-    /// Do not instrument the module to name the wasm function a trap happens in. The
-    /// instrumentation (a global written on every wasm call) costs about 3% on call-heavy
-    /// guests; without it a trap message names no function.
+    /// Do not instrument the module to name the wasm function a trap happens in (and, for a
+    /// call_indirect mismatch, the table slot, the function in it and both types). The
+    /// instrumentation (a global written on every wasm call, two more before each
+    /// call_indirect) costs about 3% on call-heavy guests; without it a trap message names
+    /// no function.
     #[arg(long)]
     pub(crate) no_trap_names: bool,
 

@@ -155,7 +155,7 @@ fn array_at(
     let at = arrays.partition_point(|a| a.address <= address);
     let run = arrays.get(at.checked_sub(1)?)?;
     let offset = address - run.address;
-    if u64::from(address) >= run.end() || offset % 4 != 0 {
+    if u64::from(address) >= run.end() || !offset.is_multiple_of(4) {
         return None;
     }
     let end = facts

@@ -113,3 +113,20 @@ fn unknown_setting_and_unknown_engine_are_errors() {
     assert!(matches!(err, SettingsError::Engine { .. }), "{err:?}");
     assert!(err.to_string().contains("wasmi only"), "{err}");
 }
+
+/// The README's Kubernetes pod example means what its comments say.
+#[test]
+fn readme_pod_example_settings_parse_and_restrict() {
+    let s = parse(&[
+        "FDVIRT_FD_POLICY=capped:1024",
+        "FDVIRT_ALLOW_BIND=0.0.0.0:8080",
+        "FDVIRT_ALLOW_CONNECT=10.96.0.0/12:*",
+    ])
+    .unwrap();
+    assert_eq!(s.fd_policy, FdPolicy::capped(1024));
+    let p = s.net_config().policy;
+    assert!(p.allows(NetUse::Bind, addr("0.0.0.0:8080")));
+    assert!(!p.allows(NetUse::Bind, addr("0.0.0.0:9090")));
+    assert!(p.allows(NetUse::Connect, addr("10.100.0.1:443")));
+    assert!(!p.allows(NetUse::Connect, addr("192.0.2.1:53")));
+}

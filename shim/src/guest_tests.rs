@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 
-use containerd_shim_wasm::sandbox::context::{Entrypoint, RuntimeContext, Source};
+use containerd_shim_wasm::sandbox::context::{Entrypoint, RuntimeContext, Source, WasmLayer};
+use oci_spec::image::{Descriptor, MediaType, Sha256Digest};
 
 use super::{GuestError, Prepared, STARTUP_FAILURE, TRAP};
 
@@ -8,6 +9,8 @@ use super::{GuestError, Prepared, STARTUP_FAILURE, TRAP};
 struct Ctx {
     args: Vec<String>,
     envs: Vec<String>,
+    /// runwasi's wasm layers (the wasm OCI artifact layout); empty for a file entrypoint.
+    layers: Vec<WasmLayer>,
 }
 
 impl RuntimeContext for Ctx {
@@ -26,7 +29,11 @@ impl RuntimeContext for Ctx {
             func: func.to_owned(),
             name: None,
             arg0: self.args.first().map(Path::new),
-            source: Source::File(PathBuf::from(path)),
+            source: if self.layers.is_empty() {
+                Source::File(PathBuf::from(path))
+            } else {
+                Source::Oci(&self.layers)
+            },
         }
     }
 }
@@ -38,6 +45,7 @@ fn ctx(dir: &tempfile::TempDir, bytes: &[u8], suffix: &str, envs: &[&str]) -> Ct
     Ctx {
         args: vec![format!("{}{suffix}", path.display()), "a1".into()],
         envs: envs.iter().map(|s| (*s).to_owned()).collect(),
+        layers: vec![],
     }
 }
 
@@ -102,6 +110,7 @@ fn missing_entrypoint_other_export_and_bad_settings_are_refused() {
     let missing = Ctx {
         args: vec![dir.path().join("nope.wasm").display().to_string()],
         envs: vec![],
+        layers: vec![],
     };
     let err = Prepared::from_context(&missing).unwrap_err();
     assert!(matches!(err, GuestError::Unreadable { .. }), "{err:?}");
@@ -143,4 +152,38 @@ fn run_maps_how_the_guest_ended_to_the_exit_status() {
     );
     // `_start` returning is success.
     assert_eq!(run_wat(r#"(module (func (export "_start")))"#), 0);
+}
+
+fn layer(bytes: Vec<u8>) -> WasmLayer {
+    let digest: Sha256Digest = "0".repeat(64).parse().unwrap();
+    WasmLayer {
+        config: Descriptor::new(
+            MediaType::Other(crate::WASM_LAYER_MEDIA_TYPE.into()),
+            bytes.len() as u64,
+            digest,
+        ),
+        precompiled: false,
+        layer: bytes,
+    }
+}
+
+/// With runwasi's wasm layers the module comes from the layer, not the root filesystem
+/// (argv\[0\] still names the entrypoint); two layers are refused.
+#[test]
+fn wasm_layer_source_is_the_module() {
+    let wasm = wat::parse_str(exiting(4)).unwrap();
+    let mut c = Ctx {
+        args: vec!["/not-in-rootfs.wasm".into()],
+        envs: vec![],
+        layers: vec![layer(wasm.clone())],
+    };
+    let p = Prepared::from_context(&c).unwrap();
+    assert_eq!(p.wasm, wasm);
+    assert_eq!(p.args, ["/not-in-rootfs.wasm"]);
+    assert_eq!(p.run(), 4);
+
+    c.layers.push(layer(wasm));
+    let err = Prepared::from_context(&c).unwrap_err();
+    assert!(matches!(err, GuestError::Unreadable { .. }), "{err:?}");
+    assert!(err.to_string().contains("single module"), "{err}");
 }

@@ -1,6 +1,6 @@
 /* fdvirt socket layer: <sys/socket.h> = wasi-libc's header plus what it leaves out for
  * WASI preview1 (socket, bind, connect, listen, getsockname, getpeername, sendto, recvfrom,
- * sendmsg, recvmsg, setsockopt and the SO_* / MSG_* names), implemented by
+ * sendmsg, recvmsg, setsockopt, socketpair and the SO_* / MSG_* names), implemented by
  * libfdvirt_socket.a over the WasmEdge socket imports.
  *
  * Numbering: everything wasi-libc already defines keeps its value (AF_INET 1, AF_INET6 2,
@@ -88,6 +88,8 @@ ssize_t recvfrom(int, void *__restrict, size_t, int, struct sockaddr *__restrict
 ssize_t sendmsg(int, const struct msghdr *, int);
 ssize_t recvmsg(int, struct msghdr *, int);
 int setsockopt(int, int, int, const void *, socklen_t);
+/* Emulated over loopback (see csock/README.md). */
+int socketpair(int, int, int, int[2]);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@ mod client;
 mod conv;
 mod hostile;
 mod http;
+mod outside;
 mod udp;
 
 use crate::util::workspace;

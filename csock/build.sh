@@ -8,17 +8,24 @@
 #
 # Needs Debian's clang + lld + wasi-libc + libclang-rt-14-dev-wasm32 (as guests/c) and llvm-ar
 # (package llvm). CC and AR override the tools.
+# Exit status 3: a prerequisite is missing (so callers can tell "cannot build here" from
+# "the build failed").
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/out}
 cc=${CC:-clang}
+missing() { echo "missing: $*" >&2; exit 3; }
+command -v "$cc" >/dev/null 2>&1 || missing "$cc"
+[ -e /usr/include/wasm32-wasi/stdio.h ] || [ -e /usr/include/wasm32-wasip1/stdio.h ] || missing wasi-libc
+ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 ||
+    missing "libclang-rt-dev-wasm32 (libclang_rt.builtins-wasm32.a)"
 ar=${AR:-}
 if [ -z "$ar" ]; then
     for cand in llvm-ar llvm-ar-19 llvm-ar-18 llvm-ar-17 llvm-ar-16 llvm-ar-15 llvm-ar-14 /usr/lib/llvm-*/bin/llvm-ar; do
         if command -v "$cand" >/dev/null 2>&1; then ar=$cand; break; fi
     done
 fi
-[ -n "$ar" ] || { echo "build.sh: llvm-ar not found (apt-get install llvm)" >&2; exit 1; }
+[ -n "$ar" ] || missing "llvm-ar (apt-get install llvm)"
 mkdir -p "$out/obj"
 out=$(cd "$out" && pwd)
 rm -f "$out/obj/"*.o "$out/libfdvirt_socket.a"

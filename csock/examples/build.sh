@@ -10,13 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 out=${1:-$root/out}
 cc=${CC:-clang}
-missing() { echo "missing: $*" >&2; exit 3; }
-command -v "$cc" >/dev/null 2>&1 || missing "$cc"
-[ -e /usr/include/wasm32-wasi/stdio.h ] || [ -e /usr/include/wasm32-wasip1/stdio.h ] || missing wasi-libc
-ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 ||
-    missing "libclang-rt-dev-wasm32 (libclang_rt.builtins-wasm32.a)"
-command -v llvm-ar >/dev/null 2>&1 || ls /usr/lib/llvm-*/bin/llvm-ar >/dev/null 2>&1 || missing "llvm-ar (llvm)"
-sh "$root/build.sh" "$out"
+sh "$root/build.sh" "$out" # exits 3 itself when a prerequisite is missing
 cflags=$("$out/csock-config" --cflags)
 libs=$("$out/csock-config" --libs)
 for prog in http_server udp6_server client hostile; do

@@ -44,12 +44,7 @@ fn reports_senders_exactly(extra: &[&str]) {
         return;
     };
     if !ipv6_available() {
-        assert!(
-            std::env::var("FDVIRT_REQUIRE_ALL").as_deref() != Ok("1"),
-            "FDVIRT_REQUIRE_ALL=1 but missing: IPv6 loopback"
-        );
-        eprintln!("skip: IPv6 loopback");
-        return;
+        return; // testkit::skip said why
     }
     let port = free_udp_port("::1");
     let mut args = vec!["run"];

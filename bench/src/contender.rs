@@ -5,9 +5,6 @@ use std::{ffi::OsString, net::SocketAddr, path::Path};
 
 use crate::{server::ServerSpec, tools::Tools};
 
-/// `--max-fds` for fdvirt under uncapped policies: room for 10,000 idle connections.
-pub const FDVIRT_MAX_FDS: &str = "16384";
-
 /// The runtime column of every table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Runtime {
@@ -58,12 +55,29 @@ pub enum Program {
     /// guests/sockets `std-http.wasm`: Rust std keep-alive HTTP server on a pre-opened
     /// listener (`poll_oneoff`); wasmtime and fdvirt.
     StdHttp,
+    /// tokio's echo example: `tokio-echo.wasm` (tokio_wasi, binds its own socket,
+    /// fdvirt only) and the same source built natively with tokio.
+    TokioEcho,
+    /// A tokio HTTP server without hyper: `tokio-http.wasm` on a pre-opened listener
+    /// (tokio_wasi, fdvirt only) and the same source built natively with tokio.
+    TokioHttp,
 }
 
 impl Program {
     /// Whether the guest takes its listener pre-opened (`--tcplisten`) rather than binding.
     pub fn preopened(self) -> bool {
-        matches!(self, Self::Echo | Self::EchoBig | Self::StdHttp)
+        matches!(
+            self,
+            Self::Echo | Self::EchoBig | Self::StdHttp | Self::TokioHttp
+        )
+    }
+
+    /// Whether the guest needs the WasmEdge socket calls (so wasmtime cannot run it).
+    pub fn wasmedge_abi(self) -> bool {
+        matches!(
+            self,
+            Self::WasmedgeEcho | Self::Hello | Self::TokioEcho | Self::TokioHttp
+        )
     }
 }
 
@@ -78,6 +92,10 @@ impl Program {
             (Self::Hello, Runtime::Native) => "bench-hello (tokio+hyper)",
             (Self::Hello, _) => "hyper guest (tokio_wasi+hyper_wasi)",
             (Self::StdHttp, _) => "std-http.wasm (Rust std)",
+            (Self::TokioEcho, Runtime::Native) => "tokio-echo (tokio)",
+            (Self::TokioEcho, _) => "tokio-echo.wasm (tokio_wasi)",
+            (Self::TokioHttp, Runtime::Native) => "tokio-http (tokio)",
+            (Self::TokioHttp, _) => "tokio-http.wasm (tokio_wasi)",
         }
     }
 }
@@ -132,13 +150,16 @@ impl Contender {
                 let bin = match self.program {
                     Program::Echo => &tools.native_echo,
                     Program::Hello => &tools.native_hello,
+                    // tokio's echo example takes the address as its only argument.
+                    Program::TokioEcho => return Ok((&tools.native_tokio_echo, os(&[&listen]))),
+                    Program::TokioHttp => &tools.native_tokio_http,
                     _ => return Err("no native build of this program".into()),
                 };
                 Ok((bin, os(&["--listen", &listen])))
             }
             Runtime::Wasmtime { cached } => {
                 let bin = tools.wasmtime.as_deref().ok_or("wasmtime not available")?;
-                if !self.program.preopened() {
+                if !self.program.preopened() || self.program.wasmedge_abi() {
                     return Err("needs WasmEdge sockets; wasmtime only pre-opens listeners".into());
                 }
                 let cache = if *cached { "cache=y" } else { "cache=n" };
@@ -149,17 +170,17 @@ impl Contender {
             }
             Runtime::Fdvirt { policy } => {
                 let bin = tools.fdvirt.as_deref().ok_or("fdvirt not available")?;
+                // No --max-fds: the guest's default fd limit follows the host's
+                // RLIMIT_NOFILE (the harness raises it for 10,000 connections).
                 let mut args = os(&["run", "--fd-policy", policy]);
-                // fdvirt's default open-fd limit is 1024; poll scaling holds 10,000 idle
-                // connections (a capped policy bounds the fd range by itself).
-                if !policy.starts_with("capped") {
-                    args.extend(os(&["--max-fds", FDVIRT_MAX_FDS]));
-                }
                 if self.program.preopened() {
                     args.extend(os(&["--tcplisten", &listen]));
                 }
                 args.push(wasm.into());
-                if matches!(self.program, Program::WasmedgeEcho | Program::Hello) {
+                if matches!(
+                    self.program,
+                    Program::WasmedgeEcho | Program::Hello | Program::TokioEcho
+                ) {
                     args.push(listen.into());
                 }
                 Ok((bin, args))
@@ -177,6 +198,17 @@ impl Contender {
                 .as_deref()
                 .ok_or_else(|| "wasmedge-echo.wasm not built".into()),
             Program::Hello if self.runtime == Runtime::Native => Ok(&tools.native_hello),
+            Program::TokioEcho | Program::TokioHttp if self.runtime == Runtime::Native => {
+                Ok(&tools.native_tokio_echo)
+            }
+            Program::TokioEcho => tools
+                .tokio_echo_wasm
+                .as_deref()
+                .ok_or_else(|| "tokio-echo.wasm not built".into()),
+            Program::TokioHttp => tools
+                .tokio_http_wasm
+                .as_deref()
+                .ok_or_else(|| "tokio-http.wasm not built".into()),
             Program::StdHttp => tools
                 .std_http
                 .as_deref()

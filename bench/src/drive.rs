@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use crate::{
     loadgen::{Exchange, Load, open_idle, run_churn, run_keepalive},
+    slowloris::Slowloris,
     stats::fmt_num,
 };
 
@@ -24,6 +25,8 @@ pub struct Drive {
     pub echo_size: Option<usize>,
     /// Idle connections opened first (poll scaling).
     pub idle: usize,
+    /// Slow clients (one header byte per second each) held during the load.
+    pub slow: usize,
     /// Connect, one exchange, close, instead of keep-alive.
     pub churn: bool,
     /// How long to apply load.
@@ -41,6 +44,10 @@ pub fn run(d: &Drive) -> Result<()> {
     };
     let deadline = Instant::now() + Duration::from_secs(120);
     let _idle = open_idle(d.addr, d.idle, &exchange, deadline)?;
+    let _slow = match d.slow {
+        0 => None,
+        n => Some(Slowloris::start(d.addr, n, deadline)?),
+    };
     let load = Load {
         conns: d.conns,
         max_ops: u64::MAX,

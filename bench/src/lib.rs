@@ -24,6 +24,7 @@ pub mod plot;
 pub mod report;
 pub mod results;
 pub mod server;
+pub mod slowloris;
 pub mod stats;
 pub mod suite;
 pub mod targets;

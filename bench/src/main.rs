@@ -34,6 +34,10 @@ enum Which {
     Startup,
     /// Peak RSS with 1000 idle connections.
     Memory,
+    /// 10,000 connections held: time to open all, RSS, every byte verified.
+    Hold,
+    /// HTTP keep-alive alone and beside 500 slowloris clients.
+    Slow,
 }
 
 /// End-to-end benchmarks: fdvirt vs native vs wasmtime.
@@ -74,6 +78,9 @@ struct Args {
     /// --drive: idle connections to open first.
     #[arg(long, default_value_t = 0)]
     idle: usize,
+    /// --drive: slow clients (one header byte per second each) held during the load.
+    #[arg(long, default_value_t = 0)]
+    slow: usize,
     /// --drive: connect, one exchange, close (accept churn) instead of keep-alive.
     #[arg(long)]
     churn: bool,
@@ -111,13 +118,15 @@ fn main() -> Result<()> {
     raise_fd_limit(&mut suite);
     let all = args.which.contains(&Which::All);
     let wants = |w: Which| all || args.which.contains(&w);
-    let steps: [(Which, Step); 6] = [
+    let steps: [(Which, Step); 8] = [
         (Which::Echo, workloads::echo::run),
         (Which::Http, workloads::http::run),
         (Which::Churn, workloads::churn::run),
         (Which::Poll, workloads::poll::run),
         (Which::Startup, workloads::startup::run),
         (Which::Memory, workloads::memory::run),
+        (Which::Hold, workloads::hold::run),
+        (Which::Slow, workloads::slow::run),
     ];
     for (which, run) in steps {
         if wants(which) {
@@ -129,12 +138,13 @@ fn main() -> Result<()> {
 
 /// `--drive`: one load against a server started by someone else.
 fn drive(args: &Args, addr: std::net::SocketAddr) -> Result<()> {
-    let _ = rlimit::increase_nofile_limit(args.idle as u64 + 1024);
+    let _ = rlimit::increase_nofile_limit((args.idle + args.slow) as u64 + 1024);
     bench::drive::run(&bench::drive::Drive {
         addr,
         conns: args.conns.max(1),
         echo_size: args.echo,
         idle: args.idle,
+        slow: args.slow,
         churn: args.churn,
         time: std::time::Duration::from_secs_f64(args.seconds.clamp(0.1, 600.0)),
     })
@@ -145,6 +155,7 @@ fn drive(args: &Args, addr: std::net::SocketAddr) -> Result<()> {
 /// raised too when permitted (root).
 fn raise_fd_limit(suite: &mut Suite) {
     let max_idle = suite.settings.poll_idle.iter().max().copied().unwrap_or(0) as u64;
+    let max_idle = max_idle.max(suite.settings.hold_conns as u64);
     let want = (max_idle + 1024).max(4096);
     if let Ok((_, hard)) = rlimit::getrlimit(rlimit::Resource::NOFILE)
         && hard < want

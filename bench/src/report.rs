@@ -44,7 +44,7 @@ pub fn render(suite: &Suite, info: &RunInfo) -> String {
         info.mode, info.measure_s, info.wall_s
     );
     machine(&mut md, suite, info);
-    let _ = writeln!(md, "## Targets (issue 8)\n");
+    let _ = writeln!(md, "## Targets (issues 8 and 16)\n");
     let _ = writeln!(md, "| target | measured | met? |\n|---|---|---|");
     for t in targets::evaluate(&suite.rows) {
         let _ = writeln!(md, "| {} | {} | {} |", t.target, t.measured, t.verdict);
@@ -309,7 +309,10 @@ fn method(md: &mut String) {
          preview2=n -S tcplisten=ADDR` and by `fdvirt run --tcplisten ADDR`; `bench-echo-big` \
          adds ~40,000 generated functions (the large startup guest). `wasmedge-echo` and the \
          hyper guest come from guests/sockets and use the WasmEdge socket ABI (fdvirt only); \
-         the native HTTP baseline is `bench-hello` (current-thread tokio + hyper 0.14).\n\
+         the native HTTP baseline is `bench-hello` (current-thread tokio + hyper 0.14). \
+         `tokio-echo` (tokio's echo example) and `tokio-http` (a tokio HTTP server without \
+         hyper, on a pre-opened listener under fdvirt) are guests/sockets sources built for \
+         tokio_wasi and, as their native twins, for tokio (guests/native).\n\
          - Load: an in-process Rust client (bench/src/loadgen.rs), one blocking socket per \
          connection on its own thread, TCP_NODELAY; every reply verified; every run bounded \
          by an operation count and a time limit, every socket by a 5 s timeout.\n\

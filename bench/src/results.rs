@@ -18,17 +18,23 @@ pub enum Workload {
     Startup,
     /// Peak RSS with idle connections.
     Memory,
+    /// Many connections held at once: time to open them all, peak RSS.
+    Hold,
+    /// HTTP keep-alive next to slow clients (slowloris), against the same load alone.
+    Slow,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Echo,
         Self::Http,
         Self::Churn,
         Self::Poll,
         Self::Startup,
         Self::Memory,
+        Self::Hold,
+        Self::Slow,
     ];
 
     /// Section title.
@@ -40,12 +46,14 @@ impl Workload {
             Self::Poll => "Poll scaling (messages/s on the active connection)",
             Self::Startup => "Startup (process start to first served reply, ms)",
             Self::Memory => "Memory (peak RSS, VmHWM, with idle connections, MiB)",
+            Self::Hold => "Held connections (time to open all, ms; server peak RSS, MiB)",
+            Self::Slow => "Slow clients (HTTP keep-alive requests/s, alone and beside slowloris)",
         }
     }
 
     /// Whether bigger figures are better (throughput) or worse (time, memory).
     pub fn higher_is_better(self) -> bool {
-        !matches!(self, Self::Startup | Self::Memory)
+        !matches!(self, Self::Startup | Self::Memory | Self::Hold)
     }
 }
 

@@ -32,6 +32,10 @@ pub struct Settings {
     pub churn_clients: usize,
     /// Runs of a startup measurement whose first start took over a second.
     pub slow_runs: usize,
+    /// Connections the held-connections workload opens and keeps open.
+    pub hold_conns: usize,
+    /// Slow clients (one header byte per second each) of the slow-clients workload.
+    pub slow_clients: usize,
 }
 
 impl Settings {
@@ -47,6 +51,8 @@ impl Settings {
             serve_timeout: Duration::from_secs(60),
             churn_clients: 4,
             slow_runs: 1,
+            hold_conns: 10_000,
+            slow_clients: 500,
         }
     }
 

@@ -115,6 +115,8 @@ pub fn evaluate(rows: &[Row]) -> Vec<Verdict> {
             None => not_measured(target),
         });
     }
+    out.extend(hold(rows));
+    out.extend(slow(rows));
     if out.is_empty() {
         out.push(not_measured("fdvirt rows (fdvirt did not run)".into()));
     }
@@ -215,4 +217,81 @@ fn poll_verdict(rows: &[Row], label: &str) -> Verdict {
         measured,
         verdict: if met { "yes" } else { "NO" },
     }
+}
+
+/// Issue 16, held connections: every byte back (a row without error), open time at most
+/// 1.5x the native twin's, peak RSS at most 40 MiB.
+fn hold(rows: &[Row]) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.workload == Workload::Hold && is_fdvirt(r))
+    {
+        let label = r.contender.label();
+        let measured = r.summary().filter(|_| r.error.is_none());
+        if r.config.ends_with("open all, ms") {
+            let native = median_where(rows, |n| {
+                n.workload == Workload::Hold
+                    && n.config == r.config
+                    && n.contender.runtime == Runtime::Native
+            });
+            let target = format!("{}, {label}: ≤ 1.5× native", r.config);
+            out.push(match (measured, native) {
+                (Some(s), Some(n)) if n > 0.0 => Verdict {
+                    target,
+                    measured: format!(
+                        "{} ms vs {} ms ({:.2}×)",
+                        fmt_num(s.median),
+                        fmt_num(n),
+                        s.median / n
+                    ),
+                    verdict: if s.median <= 1.5 * n { "yes" } else { "NO" },
+                },
+                _ => not_measured(target),
+            });
+        } else {
+            let target = format!("{}, {label}: ≤ 40 MiB", r.config);
+            out.push(match measured {
+                Some(s) => Verdict {
+                    target,
+                    measured: format!("{:.1} MiB", s.median),
+                    verdict: if s.median <= 40.0 { "yes" } else { "NO" },
+                },
+                None => not_measured(target),
+            });
+        }
+    }
+    out
+}
+
+/// Issue 16, slow clients: each fdvirt server beside slowloris keeps at least 70% of its
+/// own rate alone.
+fn slow(rows: &[Row]) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.workload == Workload::Slow && is_fdvirt(r) && r.x > 0.0)
+    {
+        let alone = median_where(rows, |a| {
+            a.workload == Workload::Slow && a.x == 0.0 && a.contender == r.contender
+        });
+        let target = format!("{}, {}: ≥ 70% of alone", r.config, r.contender.label());
+        out.push(match (r.summary().filter(|_| r.error.is_none()), alone) {
+            (Some(s), Some(a)) if a > 0.0 => {
+                let q = s.median / a;
+                Verdict {
+                    target,
+                    measured: format!(
+                        "{} vs {} ({:.0}%)",
+                        fmt_num(s.median),
+                        fmt_num(a),
+                        q * 100.0
+                    ),
+                    verdict: if q >= 0.7 { "yes" } else { "NO" },
+                }
+            }
+            _ => not_measured(target),
+        });
+    }
+    out
 }

@@ -89,6 +89,10 @@ mod contenders {
             wasmedge_echo: Some(p("/t/wasmedge-echo.wasm")),
             hyper_wasm: None,
             std_http: None,
+            tokio_echo_wasm: Some(p("/t/tokio-echo.wasm")),
+            tokio_http_wasm: Some(p("/t/tokio-http.wasm")),
+            native_tokio_echo: p("/t/release/tokio-echo"),
+            native_tokio_http: p("/t/release/tokio-http"),
             fdvirt: with_fdvirt.then(|| p("/t/release/fdvirt")),
             wasmtime: Some(p("/w/wasmtime")),
             wasmtime_version: None,
@@ -115,7 +119,17 @@ mod contenders {
         let we = Contender::new(Runtime::fdvirt("lowest"), Program::WasmedgeEcho);
         assert_eq!(
             argv(&we, &t).join(" "),
-            "/t/release/fdvirt run --fd-policy lowest --max-fds 16384 /t/wasmedge-echo.wasm 127.0.0.1:4000"
+            "/t/release/fdvirt run --fd-policy lowest /t/wasmedge-echo.wasm 127.0.0.1:4000"
+        );
+        let th = Contender::new(Runtime::fdvirt("lowest"), Program::TokioHttp);
+        assert_eq!(
+            argv(&th, &t).join(" "),
+            "/t/release/fdvirt run --fd-policy lowest --tcplisten 127.0.0.1:4000 /t/tokio-http.wasm"
+        );
+        let te = Contender::new(Runtime::Native, Program::TokioEcho);
+        assert_eq!(
+            argv(&te, &t).join(" "),
+            "/t/release/tokio-echo 127.0.0.1:4000"
         );
         let wt = Contender::new(Runtime::Wasmtime { cached: false }, Program::EchoBig);
         assert_eq!(
@@ -142,6 +156,12 @@ mod contenders {
             Contender::new(Runtime::Wasmtime { cached: true }, Program::WasmedgeEcho)
                 .spec(&t, addr)
                 .is_err()
+        );
+        assert!(
+            Contender::new(Runtime::Wasmtime { cached: false }, Program::TokioHttp)
+                .spec(&t, addr)
+                .is_err(),
+            "tokio_wasi needs the WasmEdge socket calls"
         );
         assert!(
             Contender::new(Runtime::Native, Program::EchoBig)
@@ -212,6 +232,30 @@ mod verdicts {
         assert_eq!(find("poll scaling"), "NO");
         assert_eq!(find("RSS"), "yes");
         assert_eq!(v.len(), 3);
+    }
+
+    #[test]
+    fn issue_16_targets_hold_and_slow() {
+        use crate::workloads::{hold, slow};
+        let fd = || Runtime::fdvirt("lowest");
+        let (open, rss) = hold::configs(Program::Echo, 10_000);
+        let (alone, loaded) = slow::configs(Program::Hello, 500);
+        let rows = vec![
+            row(Workload::Hold, &open, 1e4, Runtime::Native, &[400.0]),
+            row(Workload::Hold, &open, 1e4, fd(), &[590.0]),
+            row(Workload::Hold, &rss, 1e4, fd(), &[40.5]),
+            row(Workload::Slow, &alone, 0.0, fd(), &[100.0]),
+            row(Workload::Slow, &loaded, 500.0, fd(), &[69.0]),
+        ];
+        let v = evaluate(&rows);
+        let find = |s: &str| v.iter().find(|v| v.target.contains(s)).unwrap().verdict;
+        assert_eq!(find("open all"), "yes", "590 ms is 1.48x native");
+        assert_eq!(find("peak RSS"), "NO", "40.5 MiB is over 40");
+        assert_eq!(find("slowloris"), "NO", "69% of alone");
+        let mut failed = row(Workload::Hold, &rss, 1e4, fd(), &[10.0]);
+        failed.fail("held connection 7: echo differs");
+        let v = evaluate(&[failed]);
+        assert_eq!(v[0].verdict, "not measured", "a byte missing is no pass");
     }
 
     #[test]

@@ -46,6 +46,14 @@ pub struct Tools {
     pub hyper_wasm: Option<PathBuf>,
     /// guests/sockets' Rust std HTTP server on a pre-opened listener, if it built.
     pub std_http: Option<PathBuf>,
+    /// guests/sockets' `tokio-echo.wasm` (tokio's echo example on tokio_wasi), if it built.
+    pub tokio_echo_wasm: Option<PathBuf>,
+    /// guests/sockets' `tokio-http.wasm` (tokio HTTP server, pre-opened listener), if built.
+    pub tokio_http_wasm: Option<PathBuf>,
+    /// The same two sources built natively with tokio (guests/native).
+    pub native_tokio_echo: PathBuf,
+    /// See `native_tokio_echo`.
+    pub native_tokio_http: PathBuf,
     /// The fdvirt binary, if it built.
     pub fdvirt: Option<PathBuf>,
     /// The real wasmtime executable (not a Python wrapper), if found.
@@ -71,7 +79,16 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
     let mut notes = Vec::new();
     let native_manifest = root.join("guests/native/Cargo.toml");
     if !opts.no_build {
-        let native_bins = ["--bin", "bench-echo", "--bin", "bench-hello"];
+        let native_bins = [
+            "--bin",
+            "bench-echo",
+            "--bin",
+            "bench-hello",
+            "--bin",
+            "tokio-echo",
+            "--bin",
+            "tokio-http",
+        ];
         cargo(&root, &target_dir, &native_manifest, None, &native_bins)?;
         let wasm_bins = ["--bin", "bench-echo", "--bin", "bench-echo-big"];
         cargo(
@@ -87,11 +104,19 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
     let (wasmedge_echo, hyper_wasm) = socket_guests(&root, &target_dir, opts, &mut notes);
     let std_http = target_dir.join("wasm32-wasip1/release/std-http.wasm");
     let std_http = std_http.is_file().then_some(std_http);
+    let optional = |name: &str| {
+        let p = wasm_dir.join(name);
+        p.is_file().then_some(p)
+    };
     let fdvirt = fdvirt(&root, &target_dir, opts, &mut notes);
     let (wasmtime, wasmtime_version) = wasmtime(opts, &mut notes);
     Ok(Tools {
         native_echo: existing(host_dir.join("bench-echo"))?,
         native_hello: existing(host_dir.join("bench-hello"))?,
+        native_tokio_echo: existing(host_dir.join("tokio-echo"))?,
+        native_tokio_http: existing(host_dir.join("tokio-http"))?,
+        tokio_echo_wasm: optional("tokio-echo.wasm"),
+        tokio_http_wasm: optional("tokio-http.wasm"),
         echo_wasm: existing(wasm_dir.join("bench-echo.wasm"))?,
         echo_big_wasm: existing(wasm_dir.join("bench-echo-big.wasm"))?,
         root,

@@ -44,6 +44,7 @@ pub struct GuestBuilder {
     stderr: Stdio,
     trace: bool,
     trace_filter: crate::trace::TraceFilter,
+    stats: bool,
     max_memory: Option<usize>,
     trap_names: bool,
 }
@@ -69,6 +70,7 @@ impl GuestBuilder {
             stderr: Stdio::Inherit,
             trace: false,
             trace_filter: crate::trace::TraceFilter::all(),
+            stats: false,
             max_memory: None,
             trap_names: true,
         }
@@ -193,6 +195,14 @@ impl GuestBuilder {
         self
     }
 
+    /// Logs once a second, on target `fdvirt::stats`, how the guest's time splits
+    /// between its own code and host calls (`poll_oneoff` separately, per call), in
+    /// thread CPU time: the measurement behind the slow-clients analysis (issue 16).
+    pub fn stats(mut self, on: bool) -> Self {
+        self.stats = on;
+        self
+    }
+
     /// Traces only these calls (default: all), e.g. `"sock,poll".parse()?`.
     pub fn trace_filter(mut self, filter: crate::trace::TraceFilter) -> Self {
         self.trace_filter = filter;
@@ -263,6 +273,7 @@ impl GuestBuilder {
             .map(|(k, v)| format!("{k}={v}").into_bytes())
             .collect();
         cx.trace = crate::trace::Tracer::new(self.trace, self.trace_filter);
+        cx.stats = self.stats.then(crate::stats::HostStats::default);
         cx.net = net;
         cx.max_memory = self.max_memory;
         Ok(cx)

@@ -34,6 +34,8 @@ pub struct GuestCtx {
     pub(crate) zero_pages: crate::zero_pages::ZeroPages,
     /// `poll_oneoff`'s buffers, reused from call to call.
     pub(crate) poll: crate::wasi::poll::PollScratch,
+    /// Host/guest time split, when asked for (`fdvirt run --stats`).
+    pub(crate) stats: Option<crate::stats::HostStats>,
 }
 
 impl GuestCtx {
@@ -51,6 +53,7 @@ impl GuestCtx {
             memory: None,
             zero_pages: crate::zero_pages::ZeroPages::default(),
             poll: crate::wasi::poll::PollScratch::default(),
+            stats: None,
         }
     }
 

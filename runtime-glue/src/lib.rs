@@ -130,6 +130,7 @@ pub mod memory;
 mod names;
 mod run;
 pub mod socket;
+mod stats;
 pub mod stdio;
 pub mod trace;
 pub mod types;

@@ -135,6 +135,7 @@ fn dispatch(
         .data()
         .memory
         .or_else(|| caller.get_export("memory").and_then(Extern::into_memory));
+    let started = caller.data().stats.is_some().then(crate::stats::thread_cpu);
     let result = match memory {
         Some(mem) => {
             let (data, cx) = mem.data_and_store_mut(&mut caller);
@@ -143,6 +144,13 @@ fn dispatch(
         }
         None => hc.invoke(caller.data_mut(), &mut [], raw_args),
     };
+    if let (Some(t0), Some(stats)) = (started, caller.data_mut().stats.as_mut()) {
+        stats.record(
+            hc.name,
+            raw_args,
+            crate::stats::thread_cpu().saturating_sub(t0),
+        );
+    }
     match result {
         Err(Fault::Trap(Trap::Exit(code))) => Err(wasmi::Error::i32_exit(code)),
         Err(Fault::Trap(Trap::Host(message))) => Err(wasmi::Error::host(HostCallTrap {

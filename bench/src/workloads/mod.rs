@@ -1,4 +1,4 @@
-//! The six workloads. Each starts its contenders one at a time (a [`ServerGuard`] that is
+//! The workloads. Each starts its contenders one at a time (a [`ServerGuard`] that is
 //! dropped, killing the server, before the next starts), measures `runs` times, and
 //! appends [`Row`]s to the suite; a contender that cannot start or serve gets rows with
 //! the error instead of figures, so the report says "failed to serve" rather than hanging.
@@ -7,9 +7,11 @@
 
 pub mod churn;
 pub mod echo;
+pub mod hold;
 pub mod http;
 pub mod memory;
 pub mod poll;
+pub mod slow;
 pub mod startup;
 
 use std::net::SocketAddr;

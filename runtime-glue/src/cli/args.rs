@@ -46,6 +46,12 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) trace_file: Option<PathBuf>,
 
+    /// Once a second, print how the guest's CPU time splits between its own code and host
+    /// calls (poll_oneoff per call: subscriptions, host µs, guest µs), for profiling
+    /// servers.
+    #[arg(long)]
+    pub(crate) stats: bool,
+
     /// Do not instrument the module to name the wasm function a trap happens in (and, for a
     /// call_indirect mismatch, the table slot, the function in it and both types). The
     /// instrumentation (a global written on every wasm call, two more before each

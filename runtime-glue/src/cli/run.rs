@@ -17,7 +17,7 @@ use tracing_subscriber::{EnvFilter, Layer as _, filter::Targets, fmt, prelude::*
 /// Setup failures (unreadable module, bad preopen, unknown import, ...), with context naming
 /// the file; `main` prints them and exits with [`super::exit::STARTUP_FAILURE`].
 pub(super) fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let trace = init_tracing(args.trace.is_some(), args.trace_file.as_deref())?;
+    let trace = init_tracing(args.trace.is_some(), args.trace_file.as_deref(), args.stats)?;
     let module = args.module.clone();
     let builder = configure(args, trace)?;
     match builder.run_file(&module) {
@@ -54,6 +54,7 @@ pub(super) fn configure(args: RunArgs, trace: bool) -> anyhow::Result<GuestBuild
         .fd_policy(args.fd_policy)
         .trace(trace)
         .trace_filter(args.trace.unwrap_or_else(TraceFilter::all))
+        .stats(args.stats)
         .trap_names(!args.no_trap_names);
     if let Some(max) = args.max_fds {
         builder = builder.max_fds(max);
@@ -85,12 +86,23 @@ fn dir_error(dir: &DirMapping) -> String {
 
 /// Installs the subscriber: `--trace` enables target `fdvirt::trace` (and the one startup
 /// line on `fdvirt::limits`) on stderr, or in `trace_file`; `RUST_LOG` adds its own
-/// directives for stderr. Returns whether host-call tracing is on.
+/// directives for stderr, and `--stats` the once-a-second `fdvirt::stats` lines there.
+/// Returns whether host-call tracing is on.
 ///
 /// # Errors
 /// The trace file cannot be created.
-fn init_tracing(trace_flag: bool, trace_file: Option<&Path>) -> anyhow::Result<bool> {
-    let env = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+fn init_tracing(
+    trace_flag: bool,
+    trace_file: Option<&Path>,
+    stats: bool,
+) -> anyhow::Result<bool> {
+    let env = || {
+        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+        match (stats, "fdvirt::stats=info".parse()) {
+            (true, Ok(d)) => filter.add_directive(d),
+            _ => filter,
+        }
+    };
     let ours = ["fdvirt::trace=trace", "fdvirt::limits=info"];
     let installed = if let Some(path) = trace_file {
         let file = std::fs::File::create(path)

@@ -48,6 +48,10 @@ pub fn run(d: &Drive) -> Result<()> {
         0 => None,
         n => Some(Slowloris::start(d.addr, n, deadline)?),
     };
+    if d.slow > 0 {
+        // Let the server take every slow connection in before measuring.
+        std::thread::sleep(crate::workloads::slow::SETTLE);
+    }
     let load = Load {
         conns: d.conns,
         max_ops: u64::MAX,

@@ -24,7 +24,7 @@ pub const CONNS: usize = 64;
 
 /// How long the slow clients trickle before a loaded run starts (every one has sent
 /// bytes after its head, so the server has read from each).
-const SETTLE: Duration = Duration::from_millis(1500);
+pub const SETTLE: Duration = Duration::from_millis(1500);
 
 fn contenders() -> Vec<Contender> {
     let mut out = Vec::new();
@@ -81,6 +81,9 @@ fn measure(
         max_time: suite.settings.run_time,
     };
     let err = |e: anyhow::Error| format!("{e:#}");
+    // Warm-up, not recorded: wasmi translates each guest function on its first call, so
+    // the first run of a fresh server would count translation against the alone rate.
+    run_keepalive(guard.addr(), &load, &probe).map_err(err)?;
     for _ in 0..suite.settings.runs {
         alone.push_run(&run_keepalive(guard.addr(), &load, &probe).map_err(err)?);
         let deadline = Instant::now() + suite.settings.idle_deadline;

@@ -111,3 +111,38 @@ fn churn_sources_rotate_over_loopback_addresses() {
     assert_eq!(churn_source("[::1]:80".parse().unwrap(), 3), None);
     assert_eq!(churn_source("10.0.0.1:80".parse().unwrap(), 3), None);
 }
+
+#[test]
+fn slowloris_sends_a_head_then_one_byte_per_second_each() {
+    use std::{
+        io::Read,
+        net::TcpListener,
+        time::{Duration, Instant},
+    };
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let slow = bench::slowloris::Slowloris::start(addr, 3, deadline).expect("start");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let (mut s, _) = l.accept().expect("accept");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let mut buf = vec![0u8; 64];
+        let mut got = Vec::new();
+        // The head arrives at once; the next byte within about a second.
+        while !got.ends_with(b": a") {
+            let n = s.read(&mut buf).expect("read");
+            assert!(n > 0, "closed early");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(got.starts_with(b"GET /slow HTTP/1.1\r\n"));
+        assert!(
+            !got.windows(4).any(|w| w == b"\r\n\r\n"),
+            "the head never ends"
+        );
+        seen.push(s);
+    }
+    assert!(slow.bytes_sent() >= 3);
+    assert_eq!(slow.conns, 3);
+}

@@ -308,3 +308,46 @@ fn inspect_into_a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn stats_split_host_and_guest_time_per_poll_oneoff() {
+    // 120 polls of a 10 ms clock: a little over a second, so one stats line is due.
+    let dir = sandbox();
+    let m = write_wat(
+        dir.path(),
+        "poller.wasm",
+        r#"(module
+             (import "wasi_snapshot_preview1" "poll_oneoff"
+               (func $poll (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start") (local $i i32)
+               ;; subscription at 0: userdata 0, tag 0 (clock), id 1 (monotonic), 10 ms
+               (i64.store (i32.const 24) (i64.const 10000000))
+               (i32.store (i32.const 16) (i32.const 1))
+               (loop $again
+                 (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))
+                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                 (br_if $again (i32.lt_u (local.get $i) (i32.const 120))))))"#,
+    );
+    let r = fdvirt(&["run", "--stats", &m]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("fdvirt stats"))
+        .unwrap_or_else(|| panic!("no stats line: {}", r.stderr));
+    // About 100 polls in the first second, each with its one subscription; the guest is
+    // idle in between (the clock waits), not busy.
+    let polls: u32 = line
+        .split("poll_oneoff ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no call count in {line:?}"));
+    assert!((50..=101).contains(&polls), "{line}");
+    assert!(line.contains(", 1 subs/call,"), "{line}");
+    assert!(
+        fdvirt(&["run", &m]).stderr.is_empty(),
+        "off without --stats"
+    );
+}

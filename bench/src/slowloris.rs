@@ -93,8 +93,9 @@ fn feed(mut socks: Vec<TcpStream>, stop: &AtomicBool, sent: &AtomicU64) {
             if let Some(wait) = next.checked_duration_since(Instant::now()) {
                 thread::sleep(wait);
             }
-            match socks[i].write(b"a") {
-                Ok(_) => {
+            // One byte: written whole or not at all (a full buffer is a timeout).
+            match socks[i].write_all(b"a") {
+                Ok(()) => {
                     sent.fetch_add(1, Ordering::Relaxed);
                     i += 1;
                 }

@@ -91,11 +91,7 @@ fn dir_error(dir: &DirMapping) -> String {
 ///
 /// # Errors
 /// The trace file cannot be created.
-fn init_tracing(
-    trace_flag: bool,
-    trace_file: Option<&Path>,
-    stats: bool,
-) -> anyhow::Result<bool> {
+fn init_tracing(trace_flag: bool, trace_file: Option<&Path>, stats: bool) -> anyhow::Result<bool> {
     let env = || {
         let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
         match (stats, "fdvirt::stats=info".parse()) {

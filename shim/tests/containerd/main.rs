@@ -57,13 +57,16 @@ fn containerd_runs_fdvirt_guests() {
     testkit::ran("containerd");
 }
 
-/// A free loopback port (bound then released; the guest binds it next).
+/// `N` distinct free loopback ports (all bound at once, then released; guests bind them next).
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: [TcpListener; N] =
+        std::array::from_fn(|_| TcpListener::bind("127.0.0.1:0").unwrap());
+    listeners.map(|l| l.local_addr().unwrap().port())
+}
+
+/// A free loopback port.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    free_ports::<1>()[0]
 }
 
 /// One page from the guest (`None` until it accepts connections).
@@ -124,7 +127,7 @@ fn three_pages(port: u16) -> Vec<(u64, u64)> {
 /// second is detached (`-d`) and taken down step by step: kill, STOPPED, `ctr task delete`
 /// (reports exit code 143), `ctr container delete`. Nothing is left behind.
 fn serves_pages_with_the_fd_policy_and_stops_on_kill(cd: &Containerd, image: &str) {
-    let (fg_port, bg_port) = (free_port(), free_port());
+    let [fg_port, bg_port] = free_ports();
     let fg_env = format!("PORT={fg_port}");
     let bg_env = format!("PORT={bg_port}");
     let fg_args = [

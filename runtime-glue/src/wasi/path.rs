@@ -317,6 +317,18 @@ pub(crate) fn path_unlink_file(
     path_len: u32,
 ) -> Result<(), Fault> {
     let (_, dir) = dir_entry(cx, fd, Rights::PATH_UNLINK_FILE)?;
-    dir.remove_file(guest_path(mem, path, path_len)?)?;
+    let (p, slash) = split_dir_slash(guest_path(mem, path, path_len)?);
+    if slash {
+        // unlink(2) with a trailing slash never removes anything: it answers from the
+        // object itself, unfollowed (ENOENT, EISDIR for a directory, else ENOTDIR, a
+        // symlink to a directory included).
+        return Err(if dir.symlink_metadata(p)?.is_dir() {
+            Errno::Isdir
+        } else {
+            Errno::Notdir
+        }
+        .into());
+    }
+    dir.remove_file(p)?;
     Ok(())
 }

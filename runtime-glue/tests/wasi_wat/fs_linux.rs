@@ -172,8 +172,8 @@ fn path_remove_directory_accepts_trailing_slashes() {
 }
 
 /// A trailing slash elsewhere: `stat("f/")` is ENOTDIR, `stat("lnkd/")` follows the link
-/// even without LOOKUPFLAGS_SYMLINK_FOLLOW, `mkdir("x/")` works, `rename("f", "g/")` is
-/// ENOTDIR and `rename("d/", "d2/")` works.
+/// even without LOOKUPFLAGS_SYMLINK_FOLLOW, `mkdir("x/")` works, `unlink("lnkd/")` is
+/// ENOTDIR (was EISDIR), `rename("f", "g/")` is ENOTDIR and `rename("d/", "d2/")` works.
 #[test]
 fn trailing_slashes_demand_a_directory_elsewhere_too() {
     let root = tree();
@@ -191,6 +191,13 @@ fn trailing_slashes_demand_a_directory_elsewhere_too() {
     let mkdir = "(call $path_create_directory (i32.const 3) {0})";
     assert_eq!(errno_in(r, mkdir, &["x//"]), errno::SUCCESS);
     assert!(r.join("x").is_dir());
+    // unlink with a slash removes nothing: EISDIR for a directory, else ENOTDIR.
+    let unlink = "(call $path_unlink_file (i32.const 3) {0})";
+    assert_eq!(errno_in(r, unlink, &["f/"]), errno::NOTDIR);
+    assert_eq!(errno_in(r, unlink, &["d/"]), errno::ISDIR);
+    assert_eq!(errno_in(r, unlink, &["lnkd/"]), errno::NOTDIR);
+    assert_eq!(errno_in(r, unlink, &["nope/"]), errno::NOENT);
+    assert!(r.join("lnkd").is_symlink() && r.join("f").is_file());
     let rename = "(call $path_rename (i32.const 3) {0} (i32.const 3) {1})";
     assert_eq!(errno_in(r, rename, &["f", "g/"]), errno::NOTDIR);
     assert_eq!(errno_in(r, rename, &["f/", "g"]), errno::NOTDIR);

@@ -156,7 +156,7 @@ impl GuestBuilder {
 
     /// Whether a trap reports the wasm function it happened in and, for a failed
     /// `call_indirect`, the table slot, the function in it and both types (default:
-    /// yes). Naming costs a `global.set` per call in the guest, and two more before each
+    /// yes). Naming costs a `global.set` per call in the guest, and one or two before each
     /// `call_indirect`, since the module is instrumented to track them; turn it off
     /// for call-heavy benchmarks.
     pub fn trap_names(mut self, on: bool) -> Self {

@@ -13,10 +13,12 @@
 //!   the innermost function.
 //! * [`INDIRECT_SITE_EXPORT`] and [`INDIRECT_SLOT_EXPORT`]: just before every
 //!   `call_indirect` / `return_call_indirect`, `global.set $slot; global.get $slot`
-//!   copies the table slot operand, and `i32.const <site>; global.set $site` records
-//!   which call site it is (call sites numbered in module order, as
-//!   [`crate::inspect::indirect_trap`] numbers them). After a `BadSignature` trap the two
-//!   say which slot was called from where; the module bytes say the rest.
+//!   copies the table slot operand, and, in a function with more than one such call,
+//!   `i32.const <site>; global.set $site` records which call site it is (call sites
+//!   numbered in module order, as [`crate::inspect::indirect_trap`] numbers them; in a
+//!   function with one, the current function names the site, so the common case costs
+//!   two instructions). After a `BadSignature` trap these say which slot was called from
+//!   where; the module bytes say the rest.
 //!
 //! Function, type and existing global indices are unchanged, so the name section and
 //! every other section stay valid; custom sections and unchanged code are copied byte
@@ -155,14 +157,15 @@ impl Instrument<'_> {
             .global_set(self.global);
     }
 
-    /// Records the slot operand (top of the stack) and the site number, stack-neutrally.
-    fn record_site(&mut self, f: &mut wasm_encoder::Function) {
+    /// Records the slot operand (top of the stack) and, if `numbered`, the site number,
+    /// stack-neutrally.
+    fn record_site(&mut self, f: &mut wasm_encoder::Function, numbered: bool) {
         let (site, slot) = (self.global + 1, self.global + 2);
-        f.instructions()
-            .global_set(slot)
-            .global_get(slot)
-            .i32_const(self.next_site as i32)
-            .global_set(site);
+        let mut sink = f.instructions();
+        sink.global_set(slot).global_get(slot);
+        if numbered {
+            sink.i32_const(self.next_site as i32).global_set(site);
+        }
         self.next_site += 1;
     }
 
@@ -184,6 +187,15 @@ fn restores_after(op: &Operator<'_>, imported_funcs: u32) -> bool {
         Operator::CallIndirect { .. } | Operator::CallRef { .. } => true,
         _ => false,
     }
+}
+
+/// What goes in at an insertion point of a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Insert {
+    /// Before a `call_indirect`: record its slot (and site number).
+    Site,
+    /// After a call into wasm: restore the current function.
+    Restore,
 }
 
 fn is_indirect(op: &Operator<'_>) -> bool {
@@ -261,24 +273,33 @@ impl Reencode for Instrument<'_> {
         self.next_func += 1;
         let mut f = self.new_function_with_parsed_locals(&body)?;
         self.set_current(&mut f, func);
+        // One pass to find the insertion points, then copy between them.
         let mut ops = body.get_operators_reader()?;
-        let mut copied = ops.original_position();
+        let start = ops.original_position();
+        let mut points = Vec::new();
         while !ops.eof() {
             let at = ops.original_position();
             let op = ops.read()?;
             if is_indirect(&op) {
-                f.raw(self.original(copied..at)?.iter().copied());
-                self.record_site(&mut f);
-                copied = at;
+                points.push((at, Insert::Site));
             }
             if restores_after(&op, self.imported_funcs) {
-                let after = ops.original_position();
-                f.raw(self.original(copied..after)?.iter().copied());
-                self.set_current(&mut f, func);
-                copied = after;
+                points.push((ops.original_position(), Insert::Restore));
             }
         }
         let end = ops.original_position();
+        // A function with one call site needs no site number: the trap's current function
+        // names it (see `inspect::indirect_trap`).
+        let sites = points.iter().filter(|(_, i)| *i == Insert::Site).count();
+        let mut copied = start;
+        for (at, insert) in points {
+            f.raw(self.original(copied..at)?.iter().copied());
+            copied = at;
+            match insert {
+                Insert::Site => self.record_site(&mut f, sites > 1),
+                Insert::Restore => self.set_current(&mut f, func),
+            }
+        }
         f.raw(self.original(copied..end)?.iter().copied());
         code.function(&f);
         Ok(())

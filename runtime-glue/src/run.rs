@@ -13,6 +13,10 @@ use crate::{
 /// Runs `wasm` as configured by `builder`.
 pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunError> {
     let engine = Engine::default();
+    // wasmi also accepts the text format; the instrumentation and the name lookups read
+    // binary, so text is translated first (unparsable text stays as is, for wasmi's error).
+    let binary = wat::parse_bytes(wasm).unwrap_or(std::borrow::Cow::Borrowed(wasm));
+    let wasm: &[u8] = &binary;
     // Prefer the instrumented module (names the trapping function); fall
     // back to the original if instrumentation declined or broke validation.
     let instrumented = builder
@@ -68,9 +72,10 @@ fn indirect_call(
         Val::I32(v) if v >= 0 => Some(v as u32),
         _ => None,
     };
-    let site = read(names::INDIRECT_SITE_EXPORT)?;
+    let caller = read(names::CURRENT_FN_EXPORT)?;
     let slot = read(names::INDIRECT_SLOT_EXPORT)?;
-    crate::inspect::indirect_trap(wasm, site, slot).map(|t| t.to_string())
+    let site = read(names::INDIRECT_SITE_EXPORT);
+    crate::inspect::indirect_trap(wasm, caller, site, slot).map(|t| t.to_string())
 }
 
 /// The function the instrumentation global points at, by name.

@@ -54,7 +54,7 @@ pub(crate) struct RunArgs {
 
     /// Do not instrument the module to name the wasm function a trap happens in (and, for a
     /// call_indirect mismatch, the table slot, the function in it and both types). The
-    /// instrumentation (a global written on every wasm call, two more before each
+    /// instrumentation (a global written on every wasm call, one or two before each
     /// call_indirect) costs about 3% on call-heavy guests; without it a trap message names
     /// no function.
     #[arg(long)]

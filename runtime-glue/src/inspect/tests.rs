@@ -364,15 +364,50 @@ fn an_array_without_entries_of_the_called_type_is_no_evidence() {
 #[test]
 fn indirect_trap_describes_site_slot_and_types_from_the_module_alone() {
     let wasm = wat::parse_str(RC_DTOR).expect("wat");
-    let trap = indirect_trap(&wasm, 0, 3).expect("site 0 exists");
+    // rc_dtor_func is function 6, call_handler 7; each has one call_indirect, so no site
+    // number is needed.
+    let trap = indirect_trap(&wasm, 6, None, 3).expect("rc_dtor_func's site");
     assert_eq!(
         trap.to_string(),
         "rc_dtor_func called table slot 3 (zend_list_free: (i32) -> i32) as (i32) -> ()"
     );
     assert_eq!(
-        indirect_trap(&wasm, 1, 7).expect("site 1").to_string(),
+        indirect_trap(&wasm, 7, Some(0), 7)
+            .expect("call_handler")
+            .to_string(),
         "call_handler called table slot 7 (not filled by an element segment) as (i32) -> i32"
     );
-    assert_eq!(indirect_trap(&wasm, 2, 0), None, "only two sites");
-    assert_eq!(indirect_trap(b"junk", 0, 0), None);
+    assert_eq!(
+        indirect_trap(&wasm, 0, None, 0),
+        None,
+        "no site in string_destroy"
+    );
+    assert_eq!(indirect_trap(b"junk", 6, None, 0), None);
+}
+
+#[test]
+fn with_several_sites_in_the_caller_the_recorded_site_decides() {
+    let wasm = wat::parse_str(
+        r#"(module (type $v (func (param i32))) (type $r (func (param i32) (result i32)))
+            (table 2 funcref) (elem (i32.const 0) $ret)
+            (func $ret (param i32) (result i32) i32.const 0)
+            (func $two (param i32)
+              (call_indirect (type $v) (local.get 0) (i32.const 0))
+              (drop (call_indirect (type $r) (local.get 0) (i32.const 0)))))"#,
+    )
+    .expect("wat");
+    let as_void = indirect_trap(&wasm, 1, Some(0), 0).expect("site 0");
+    assert_eq!(as_void.expected, sig(&[ValKind::I32], &[]));
+    let as_int = indirect_trap(&wasm, 1, Some(1), 0).expect("site 1");
+    assert_eq!(as_int.expected, sig(&[ValKind::I32], &[ValKind::I32]));
+    assert_eq!(
+        indirect_trap(&wasm, 1, None, 0),
+        None,
+        "ambiguous without a site"
+    );
+    assert_eq!(
+        indirect_trap(&wasm, 0, Some(0), 0),
+        None,
+        "site 0 is not in $ret"
+    );
 }

@@ -1,9 +1,11 @@
 //! What a failed `call_indirect` did, worked out from the module bytes alone.
 //!
 //! An engine that traps with "indirect call type mismatch" knows little more than that.
-//! Its adapter only has to record two numbers before each `call_indirect`: which call
-//! site it is (sites numbered in module order: function bodies in order, instructions in
-//! order, `call_indirect` and `return_call_indirect` alike) and the table slot operand.
+//! Its adapter only has to know, at the trap, the function executing (the caller), the
+//! table slot operand of the failed call, and — when the caller contains more than one
+//! `call_indirect` — which call site it was (sites numbered in module order: function
+//! bodies in order, instructions in order, `call_indirect` and `return_call_indirect`
+//! alike).
 //! [`indirect_trap`] turns them into the whole story from the type, function, element and
 //! name sections: `rc_dtor_func called table slot 2164 (zend_list_free: (i32) -> i32) as
 //! (i32) -> ()`. Nothing here depends on an engine.
@@ -44,11 +46,26 @@ impl Display for IndirectTrap {
     }
 }
 
-/// Describes the call at `site` (module order, see the module docs) through table slot
-/// `slot`. `None` when `wasm` does not parse or has no such site.
-pub fn indirect_trap(wasm: &[u8], site: u32, slot: u32) -> Option<IndirectTrap> {
+/// Describes a failed call in function `caller` through table slot `slot`. The call site
+/// is the caller's only `call_indirect` if it has one, else `site` (module order, see the
+/// module docs), which must then be one of the caller's. `None` when `wasm` does not parse
+/// or the site cannot be told.
+pub fn indirect_trap(
+    wasm: &[u8],
+    caller: u32,
+    site: Option<u32>,
+    slot: u32,
+) -> Option<IndirectTrap> {
     let facts = Facts::read(wasm).ok()?;
-    let call = facts.indirect_calls.get(usize::try_from(site).ok()?)?;
+    let mut own = facts.indirect_calls.iter().filter(|c| c.caller == caller);
+    let call = match (own.next(), own.next()) {
+        (Some(only), None) => only,
+        (Some(_), Some(_)) => facts
+            .indirect_calls
+            .get(usize::try_from(site?).ok()?)
+            .filter(|c| c.caller == caller)?,
+        (None, _) => return None,
+    };
     let expected = facts.type_signature(call.type_index)?.clone();
     // Later segments overwrite earlier ones, as instantiation does.
     let found = facts

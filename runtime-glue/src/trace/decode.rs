@@ -18,6 +18,8 @@ use crate::{
 
 /// Most bytes of transferred data a line shows.
 const PREVIEW: usize = 48;
+/// Most bytes of a path or name a line shows.
+const MAX_STRING: usize = 256;
 /// Most poll subscriptions, events or resolved addresses a line lists.
 const MAX_ITEMS: usize = 8;
 
@@ -297,6 +299,10 @@ fn string(mem: &[u8], ptr: u32, len: u32) -> String {
         return "NULL".to_owned();
     }
     match memory::slice(mem, ptr, len) {
+        Ok(b) if b.len() > MAX_STRING => {
+            let shown = String::from_utf8_lossy(&b[..MAX_STRING]);
+            format!("{shown:?}... ({len} bytes)")
+        }
         Ok(b) => format!("{:?}", String::from_utf8_lossy(b)),
         Err(_) => format!("{ptr:#x} (unreadable, {len} bytes)"),
     }

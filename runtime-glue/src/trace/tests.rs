@@ -234,6 +234,13 @@ fn hostile_pointers_are_shown_not_followed() {
          oflags=CREAT|TRUNC, fs_rights_base=0xffffffffffffffff, fs_rights_inheriting=0x0, \
          fdflags=NONBLOCK) = EFAULT (21)"
     );
+    let mut big = vec![b'a'; 4096];
+    big[..4].copy_from_slice(b"long");
+    let long = describe(call("path_unlink_file"), &big, &[3, 0, 4000], &Ok(()));
+    assert!(
+        long.ends_with(r#"aaa"... (4000 bytes)) = 0"#) && long.len() < 320,
+        "{long}"
+    );
     let poll = describe(call("poll_oneoff"), &mem, &[0xffff_0000, 0, 2, 0], &Ok(()));
     assert_eq!(poll, "poll_oneoff(subs=[?, ?]) = 0 [nevents=0, events=[]]");
 }

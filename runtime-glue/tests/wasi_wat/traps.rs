@@ -159,3 +159,35 @@ fn without_trap_names_the_mismatch_is_reported_bare() {
         other => panic!("expected a trap, got {other:?}"),
     }
 }
+
+#[test]
+fn a_module_in_text_format_gets_trap_names_too() {
+    // `fdvirt run app.wat`: wasmi reads text itself, but the instrumentation reads binary.
+    let text = r#"(module (func $boom unreachable) (func (export "_start") (call $boom)))"#;
+    match GuestBuilder::new().run_bytes(text.as_bytes()) {
+        Err(RunError::Trap { function, .. }) => assert_eq!(function.as_deref(), Some("boom")),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_function_with_several_indirect_calls_reports_the_one_that_failed() {
+    // $dispatch calls slot 1 as (i32) -> i32 (fine), then slot 1 as (i32) -> () (traps).
+    let wasm = wat::parse_str(
+        r#"(module
+            (type $v (func (param i32)))
+            (type $r (func (param i32) (result i32)))
+            (table 2 funcref)
+            (elem (i32.const 1) $ret)
+            (func $ret (param i32) (result i32) local.get 0)
+            (func $dispatch
+              (drop (call_indirect (type $r) (i32.const 5) (i32.const 1)))
+              (call_indirect (type $v) (i32.const 5) (i32.const 1)))
+            (func (export "_start") (call $dispatch)))"#,
+    )
+    .unwrap();
+    assert_eq!(
+        trap_message(&wasm),
+        "indirect call type mismatch: dispatch called table slot 1 (ret: (i32) -> i32) as (i32) -> ()"
+    );
+}

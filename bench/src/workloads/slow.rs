@@ -23,7 +23,8 @@ use crate::{
 pub const CONNS: usize = 64;
 
 /// How long the slow clients trickle before a loaded run starts (every one has sent
-/// bytes after its head, so the server has read from each).
+/// bytes after its head, so the server has read from each), and how long their closing
+/// is given before the next run alone.
 pub const SETTLE: Duration = Duration::from_millis(1500);
 
 fn contenders() -> Vec<Contender> {
@@ -90,7 +91,10 @@ fn measure(
         let clients = Slowloris::start(guard.addr(), slow, deadline).map_err(err)?;
         thread::sleep(SETTLE);
         loaded.push_run(&run_keepalive(guard.addr(), &load, &probe).map_err(err)?);
+        // Closing 500 connections is a burst of work too: let it pass before the next
+        // run alone, which would otherwise measure the teardown.
         drop(clients);
+        thread::sleep(SETTLE);
     }
     guard.check_alive().map_err(err)
 }

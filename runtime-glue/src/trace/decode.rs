@@ -161,6 +161,27 @@ pub(super) fn inputs(call: &HostCall, mem: &[u8], raw: &[u64]) -> String {
             }
             (_, "nsubscriptions") => continue,
             (_, "hints_p") => format!("hints={}", hints(mem, v32)),
+            ("sock_open" | "sock_open_v2", "af") => format!("af={}", small(v32, family)),
+            ("sock_open" | "sock_open_v2", "socktype") => {
+                format!("socktype={}", small(v32, socktype))
+            }
+            ("sock_getsockopt" | "sock_setsockopt", "level") => {
+                format!(
+                    "level={}",
+                    if v32 == 0 {
+                        "SOL_SOCKET".to_owned()
+                    } else {
+                        v32.to_string()
+                    }
+                )
+            }
+            ("sock_getsockopt" | "sock_setsockopt", "name") => {
+                format!("name={}", pick(v32, &SO_NAMES))
+            }
+            ("sock_setsockopt", "flag_p") => {
+                i += 1;
+                format!("optval={}", option_value(mem, v32, next_v))
+            }
             (_, "whence") => format!("whence={}", pick(v32, &["SET", "CUR", "END"])),
             (_, "how") => format!("how={}", pick(v32, &["0", "RD", "WR", "RDWR"])),
             (_, "id") => format!(
@@ -484,6 +505,38 @@ fn event(mem: &[u8], at: u32) -> Option<String> {
     }
     s.push('}');
     Some(s)
+}
+
+/// WasmEdge `sock_opt_so` numbers 0..=14 (`hostsock::SockOpt`).
+const SO_NAMES: [&str; 15] = [
+    "SO_REUSEADDR",
+    "SO_TYPE",
+    "SO_ERROR",
+    "SO_DONTROUTE",
+    "SO_BROADCAST",
+    "SO_SNDBUF",
+    "SO_RCVBUF",
+    "SO_KEEPALIVE",
+    "SO_OOBINLINE",
+    "SO_LINGER",
+    "SO_RCVLOWAT",
+    "SO_RCVTIMEO",
+    "SO_SNDTIMEO",
+    "SO_ACCEPTCONN",
+    "SO_BINDTODEVICE",
+];
+
+/// A `u8`-sized enum argument through `name`, or the number when it does not fit.
+fn small(v: u32, name: fn(u8) -> String) -> String {
+    u8::try_from(v).map_or_else(|_| v.to_string(), name)
+}
+
+/// A `setsockopt` value: the int for a 4-byte value, else its size.
+fn option_value(mem: &[u8], ptr: u32, len: u32) -> String {
+    match (len, memory::read_u32(mem, ptr)) {
+        (4, Ok(v)) => (v as i32).to_string(),
+        _ => format!("[{len} bytes]"),
+    }
 }
 
 /// WasmEdge `aiflags` bit names, bit 0 first (`netaddr::aiflags`).

@@ -298,3 +298,29 @@ fn trap_results_are_marked() {
     );
     assert_eq!(line, "fd_close(fd=5) = ? (trap: boom)");
 }
+
+#[test]
+fn socket_and_option_numbers_are_named() {
+    let mut mem = vec![0u8; 64];
+    put32(&mut mem, 8, 3);
+    let open = describe(call("sock_open"), &mem, &[2, 2, 8], &Ok(()));
+    assert_eq!(open, "sock_open(af=INET6, socktype=STREAM) = 0 [fd=3]");
+    put32(&mut mem, 16, 1);
+    let set = describe(call("sock_setsockopt"), &mem, &[3, 0, 0, 16, 4], &Ok(()));
+    assert_eq!(
+        set,
+        "sock_setsockopt(fd=3, level=SOL_SOCKET, name=SO_REUSEADDR, optval=1) = 0"
+    );
+    let get = describe(call("sock_getsockopt"), &mem, &[3, 0, 2, 16, 24], &Ok(()));
+    assert_eq!(
+        get,
+        "sock_getsockopt(fd=3, level=SOL_SOCKET, name=SO_ERROR) = 0 [optlen=0, optval=1]"
+    );
+    let odd = describe(
+        call("sock_open_v2"),
+        &mem,
+        &[300, 9, 8],
+        &Err(Errno::Inval.into()),
+    );
+    assert_eq!(odd, "sock_open_v2(af=300, socktype=9) = EINVAL (28)");
+}

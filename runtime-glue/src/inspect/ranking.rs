@@ -16,7 +16,8 @@
 //! caller whose code names the array's address (`i32.load offset=ADDR` or
 //! `i32.const ADDR`) next to its `call_indirect`. An array whose slots are mostly of the
 //! called type, with one entry that differs only in results, is the strongest evidence
-//! there is: ranked first, per calling function. Entries whose own type no
+//! there is: ranked first, per calling function. (Rust vtables read as runs too, but hold
+//! one or two functions of any one type: they need a majority of the called type.) Entries whose own type no
 //! `call_indirect` uses (suspects) follow; everything else is folded into counts.
 
 use super::{Evidence, IndirectFinding, IndirectMismatch, Signature, parse::Facts};
@@ -172,8 +173,9 @@ fn array_at(
     })
 }
 
-/// The mismatching entries of `array` for a call of `call_type`, if the array also holds
-/// entries of exactly that type (else it is not an array of that pointer type).
+/// The mismatching entries of `array` for a call of `call_type`, if most of the array's
+/// entries (and at least two) have exactly that type (else it is not an array of that
+/// pointer type).
 fn judge(
     facts: &Facts,
     caller: u32,
@@ -189,8 +191,11 @@ fn judge(
             Some((*s, func, facts.func_signature(func)?))
         })
         .collect();
+    // An array of that pointer type is mostly entries of that type. Rust vtables (drop,
+    // size, align, methods of every type) also read as runs of slot numbers, with one or
+    // two entries of any given type: not evidence.
     let same_type = typed.iter().filter(|(_, _, sig)| *sig == call_type).count();
-    if same_type == 0 {
+    if same_type < 2 || same_type * 2 <= array.slots.len() {
         return Vec::new();
     }
     let len = u32::try_from(array.slots.len()).unwrap_or(u32::MAX);

@@ -411,3 +411,14 @@ fn with_several_sites_in_the_caller_the_recorded_site_decides() {
         "site 0 is not in $ret"
     );
 }
+
+#[test]
+fn a_vtable_like_run_with_one_entry_of_the_called_type_is_no_evidence() {
+    // Slots 1 (a destructor), 5, 6 (int handlers) and 3 (zend_list_free) at address 64:
+    // one entry of the called type among four reads as a Rust vtable, not a dtor array.
+    let r = report(&RC_DTOR.replace(
+        r#"(data (i32.const 64) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")"#,
+        r#"(data (i32.const 64) "\01\00\00\00\05\00\00\00\06\00\00\00\03\00\00\00")"#,
+    ));
+    assert!(r.indirect_findings.is_empty(), "{:?}", r.indirect_findings);
+}

@@ -30,6 +30,8 @@
 
 mod decode;
 mod filter;
+mod net;
+mod poll;
 #[cfg(test)]
 mod tests;
 

@@ -6,14 +6,19 @@
 
 use std::fmt::Write as _;
 
-use netaddr::{addrinfo, wasmedge};
-
+use super::{
+    net::{
+        SO_NAMES, family, hints, input_address, option_value, output_address, resolved, small,
+        socktype,
+    },
+    poll::{events, has_zero_timeout, subscriptions},
+};
 use crate::{
     abi::{HostCall, ValKind},
     ctx::GuestCtx,
     errno::{self, Fault, Trap},
     memory,
-    types::{EVENT_SIZE, SUBSCRIPTION_SIZE, fdflags},
+    types::fdflags,
 };
 
 /// Most bytes of transferred data a line shows.
@@ -21,7 +26,7 @@ const PREVIEW: usize = 48;
 /// Most bytes of a path or name a line shows.
 const MAX_STRING: usize = 256;
 /// Most poll subscriptions, events or resolved addresses a line lists.
-const MAX_ITEMS: usize = 8;
+pub(super) const MAX_ITEMS: usize = 8;
 
 /// Output pointers holding a plain number: parameter name, label, width in bytes.
 const OUTPUTS: &[(&str, &str, u8)] = &[
@@ -61,13 +66,13 @@ const HIDDEN: &[&str] = &[
 ];
 
 /// One call's raw arguments by name.
-struct Args<'a> {
+pub(super) struct Args<'a> {
     call: &'a HostCall,
     raw: &'a [u64],
 }
 
 impl Args<'_> {
-    fn get(&self, name: &str) -> Option<u32> {
+    pub(super) fn get(&self, name: &str) -> Option<u32> {
         let i = self.call.param_names.iter().position(|n| *n == name)?;
         Some(*self.raw.get(i)? as u32)
     }
@@ -85,7 +90,12 @@ pub(super) fn may_block(call: &HostCall, cx: &GuestCtx, mem: &[u8], raw: &[u64])
         let Some(entry) = args.get("fd").and_then(|fd| cx.fds().get(fd)) else {
             return false;
         };
-        let streamy = matches!(entry.kind(), "socket") || (!socket_only && entry.kind() == "stdin");
+        // Only the host's own stdin can wait (embedder bytes or /dev/null-like never do).
+        let host_stdin = matches!(
+            &entry.desc,
+            crate::descriptor::Descriptor::Stdin(crate::stdio::Input::Inherit)
+        );
+        let streamy = entry.kind() == "socket" || (!socket_only && host_stdin);
         streamy && entry.flags & fdflags::NONBLOCK == 0
     };
     match name {
@@ -102,22 +112,6 @@ pub(super) fn may_block(call: &HostCall, cx: &GuestCtx, mem: &[u8], raw: &[u64])
     }
 }
 
-/// A relative clock subscription with timeout 0 makes `poll_oneoff` return at once.
-fn has_zero_timeout(mem: &[u8], args: &Args<'_>) -> bool {
-    let (Some(subs), Some(n)) = (args.get("subs"), args.get("nsubscriptions")) else {
-        return false;
-    };
-    (0..n.min(4096)).any(|i| {
-        let at = subs.wrapping_add(i.wrapping_mul(SUBSCRIPTION_SIZE));
-        let tag = memory::slice(mem, at.wrapping_add(8), 1).ok().map(|b| b[0]);
-        let timeout = memory::read_u64(mem, at.wrapping_add(24)).ok();
-        let flags = memory::read_u32(mem, at.wrapping_add(40))
-            .ok()
-            .map(|f| f & 1);
-        tag == Some(0) && timeout == Some(0) && flags == Some(0)
-    })
-}
-
 /// The argument list, decoded where the parameter's name says what it is.
 pub(super) fn inputs(call: &HostCall, mem: &[u8], raw: &[u64]) -> String {
     let args = Args { call, raw };
@@ -125,99 +119,120 @@ pub(super) fn inputs(call: &HostCall, mem: &[u8], raw: &[u64]) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < names.len() {
-        let (name, v) = (names[i], raw.get(i).copied().unwrap_or(0));
-        let next = names.get(i + 1).copied().unwrap_or("");
-        let v32 = v as u32;
-        let next_v = raw.get(i + 1).copied().unwrap_or(0) as u32;
+        let p = Param {
+            name: names[i],
+            v: raw.get(i).copied().unwrap_or(0),
+            next: names.get(i + 1).copied().unwrap_or(""),
+            next_v: raw.get(i + 1).copied().unwrap_or(0) as u32,
+            wide: call.params.get(i) == Some(&ValKind::I64),
+        };
         i += 1;
-        if HIDDEN.contains(&name) || OUTPUTS.iter().any(|(n, _, _)| *n == name) {
+        if HIDDEN.contains(&p.name) || OUTPUTS.iter().any(|(n, _, _)| *n == p.name) {
             continue;
         }
-        let shown = match (call.name, name) {
-            ("fd_prestat_dir_name", "path")
-            | ("random_get" | "path_readlink" | "fd_readdir", "buf") => {
-                continue;
-            }
-            (_, n) if is_string(n, next) => {
+        match pointer_arg(&args, mem, &p) {
+            Some(Shown::Skip) => {}
+            Some(Shown::One(text)) => out.push(text),
+            Some(Shown::Pair(text)) => {
+                out.push(text);
                 i += 1;
-                format!("{}={}", n.trim_end_matches("_p"), string(mem, v32, next_v))
             }
-            ("fd_write" | "fd_pwrite", "iovs") | (_, "si_data_p") => {
-                i += 1;
-                format!("{}={}", data_label(name), sent(mem, v32, next_v))
-            }
-            (_, "iovs" | "ri_data_p") => {
-                i += 1;
-                format!("{}={}", data_label(name), buffers(mem, v32, next_v))
-            }
-            (_, "addr_p") if next == "port" => {
-                i += 1;
-                format!("addr={}", input_address(mem, v32, next_v, args.is_v2()))
-            }
-            (_, "addr_p") | ("sock_getsockopt", "flag_p") => continue,
-            (_, "subs") => {
-                let n = args.get("nsubscriptions").unwrap_or(0);
-                format!("subs={}", subscriptions(mem, v32, n))
-            }
-            (_, "nsubscriptions") => continue,
-            (_, "hints_p") => format!("hints={}", hints(mem, v32)),
-            ("sock_open" | "sock_open_v2", "af") => format!("af={}", small(v32, family)),
-            ("sock_open" | "sock_open_v2", "socktype") => {
-                format!("socktype={}", small(v32, socktype))
-            }
-            ("sock_getsockopt" | "sock_setsockopt", "level") => {
-                format!(
-                    "level={}",
-                    if v32 == 0 {
-                        "SOL_SOCKET".to_owned()
-                    } else {
-                        v32.to_string()
-                    }
-                )
-            }
-            ("sock_getsockopt" | "sock_setsockopt", "name") => {
-                format!("name={}", pick(v32, &SO_NAMES))
-            }
-            ("sock_setsockopt", "flag_p") => {
-                i += 1;
-                format!("optval={}", option_value(mem, v32, next_v))
-            }
-            (_, "whence") => format!("whence={}", pick(v32, &["SET", "CUR", "END"])),
-            (_, "how") => format!("how={}", pick(v32, &["0", "RD", "WR", "RDWR"])),
-            (_, "id") => format!(
-                "id={}",
-                pick(
-                    v32,
-                    &["REALTIME", "MONOTONIC", "PROCESS_CPUTIME", "THREAD_CPUTIME"]
-                )
-            ),
-            ("path_open", "oflags") => {
-                format!(
-                    "oflags={}",
-                    bits(v32, &["CREAT", "DIRECTORY", "EXCL", "TRUNC"])
-                )
-            }
-            (_, "fdflags") | ("fd_fdstat_set_flags" | "sock_accept_v2", "flags") => {
-                format!(
-                    "{name}={}",
-                    bits(v32, &["APPEND", "DSYNC", "NONBLOCK", "RSYNC", "SYNC"])
-                )
-            }
-            (_, "dirflags" | "old_flags")
-            | ("path_filestat_get" | "path_filestat_set_times", "flags") => {
-                format!("{name}={}", bits(v32, &["SYMLINK_FOLLOW"]))
-            }
-            (_, n) if n.starts_with("fs_rights") || n == "base" || n == "inheriting" => {
-                format!("{n}={v:#x}")
-            }
-            (_, n) => match call.params.get(i - 1) {
-                Some(ValKind::I64) => format!("{n}={}", v as i64),
-                _ => format!("{n}={}", v32 as i32),
-            },
-        };
-        out.push(shown);
+            None => out.push(scalar_arg(call.name, &p)),
+        }
     }
     out.join(", ")
+}
+
+/// One parameter and the one after it (lengths and ports follow their pointer).
+struct Param<'a> {
+    name: &'a str,
+    v: u64,
+    next: &'a str,
+    next_v: u32,
+    /// An `i64` parameter.
+    wide: bool,
+}
+
+/// What a pointer parameter shows.
+enum Shown {
+    /// Nothing (an output, or a count shown with its array).
+    Skip,
+    /// This text.
+    One(String),
+    /// This text, which also covers the next parameter.
+    Pair(String),
+}
+
+/// A parameter that points at guest memory, decoded; `None` for a plain value.
+fn pointer_arg(args: &Args<'_>, mem: &[u8], p: &Param<'_>) -> Option<Shown> {
+    let v32 = p.v as u32;
+    let pair = |text: String| Some(Shown::Pair(text));
+    match (args.call.name, p.name) {
+        ("fd_prestat_dir_name", "path")
+        | ("random_get" | "path_readlink" | "fd_readdir", "buf")
+        | ("sock_getsockopt", "flag_p")
+        | (_, "nsubscriptions") => Some(Shown::Skip),
+        (_, n) if is_string(n, p.next) => pair(format!(
+            "{}={}",
+            n.trim_end_matches("_p"),
+            string(mem, v32, p.next_v)
+        )),
+        ("fd_write" | "fd_pwrite", "iovs") | (_, "si_data_p") => pair(format!(
+            "{}={}",
+            data_label(p.name),
+            sent(mem, v32, p.next_v)
+        )),
+        (_, "iovs" | "ri_data_p") => pair(format!(
+            "{}={}",
+            data_label(p.name),
+            buffers(mem, v32, p.next_v)
+        )),
+        (_, "addr_p") if p.next == "port" => pair(format!(
+            "addr={}",
+            input_address(mem, v32, p.next_v, args.is_v2())
+        )),
+        (_, "addr_p") => Some(Shown::Skip),
+        ("sock_setsockopt", "flag_p") => {
+            pair(format!("optval={}", option_value(mem, v32, p.next_v)))
+        }
+        (_, "subs") => {
+            let n = args.get("nsubscriptions").unwrap_or(0);
+            Some(Shown::One(format!("subs={}", subscriptions(mem, v32, n))))
+        }
+        (_, "hints_p") => Some(Shown::One(format!("hints={}", hints(mem, v32)))),
+        _ => None,
+    }
+}
+
+/// A plain value, by name where the name says what it means.
+fn scalar_arg(call: &str, p: &Param<'_>) -> String {
+    let (name, v32) = (p.name, p.v as u32);
+    let value = match (call, name) {
+        ("sock_open" | "sock_open_v2", "af") => small(v32, family),
+        ("sock_open" | "sock_open_v2", "socktype") => small(v32, socktype),
+        ("sock_getsockopt" | "sock_setsockopt", "level") if v32 == 0 => "SOL_SOCKET".to_owned(),
+        ("sock_getsockopt" | "sock_setsockopt", "name") => pick(v32, &SO_NAMES),
+        (_, "whence") => pick(v32, &["SET", "CUR", "END"]),
+        (_, "how") => pick(v32, &["0", "RD", "WR", "RDWR"]),
+        (_, "id") => pick(
+            v32,
+            &["REALTIME", "MONOTONIC", "PROCESS_CPUTIME", "THREAD_CPUTIME"],
+        ),
+        ("path_open", "oflags") => bits(v32, &["CREAT", "DIRECTORY", "EXCL", "TRUNC"]),
+        (_, "fdflags") | ("fd_fdstat_set_flags" | "sock_accept_v2", "flags") => {
+            bits(v32, &["APPEND", "DSYNC", "NONBLOCK", "RSYNC", "SYNC"])
+        }
+        (_, "dirflags" | "old_flags")
+        | ("path_filestat_get" | "path_filestat_set_times", "flags") => {
+            bits(v32, &["SYMLINK_FOLLOW"])
+        }
+        (_, n) if n.starts_with("fs_rights") || n == "base" || n == "inheriting" => {
+            format!("{:#x}", p.v)
+        }
+        _ if p.wide => (p.v as i64).to_string(),
+        _ => (v32 as i32).to_string(),
+    };
+    format!("{name}={value}")
 }
 
 /// `0 [outputs]`, `EAGAIN (6)`, or `? (exit 3)`.
@@ -273,30 +288,35 @@ fn outputs(call: &HostCall, mem: &[u8], raw: &[u64]) -> Vec<String> {
     if let Some(addr_p) = args.get("addr_p").filter(|_| args.get("port").is_none()) {
         out.push(format!("addr={}", output_address(mem, &args, addr_p)));
     }
-    match call.name {
-        "poll_oneoff" | "epoll_oneoff" => {
-            if let (Some(ev), Some(n)) = (args.get("events"), args.get("nevents")) {
-                let n = memory::read_u32(mem, n).unwrap_or(0);
-                out.push(format!("events={}", events(mem, ev, n)));
-            }
-        }
-        "sock_getaddrinfo" => out.push(format!("res={}", resolved(mem, &args))),
-        "fd_prestat_dir_name" => {
-            if let (Some(p), Some(n)) = (args.get("path"), args.get("path_len")) {
-                out.push(format!("path={}", string(mem, p, n)));
-            }
-        }
-        "sock_getsockopt" => {
-            if let Some(v) = args
-                .get("flag_p")
-                .and_then(|p| memory::read_u32(mem, p).ok())
-            {
-                out.push(format!("optval={}", v as i32));
-            }
-        }
-        _ => {}
-    }
+    out.extend(call_outputs(call.name, mem, &args));
     out
+}
+
+/// The outputs only one call (family) has: events, resolved addresses, stat structs.
+fn call_outputs(call: &str, mem: &[u8], args: &Args<'_>) -> Option<String> {
+    let u32_at = |name: &str, offset: u32| {
+        args.get(name)
+            .and_then(|p| memory::read_u32(mem, p.wrapping_add(offset)).ok())
+    };
+    match call {
+        "poll_oneoff" | "epoll_oneoff" => {
+            let n = u32_at("nevents", 0).unwrap_or(0);
+            Some(format!("events={}", events(mem, args.get("events")?, n)))
+        }
+        "sock_getaddrinfo" => Some(format!("res={}", resolved(mem, args))),
+        "fd_prestat_dir_name" => {
+            let (p, n) = (args.get("path")?, args.get("path_len")?);
+            Some(format!("path={}", string(mem, p, n)))
+        }
+        "fd_fdstat_get" => fdstat(mem, args.get("stat")?),
+        "fd_filestat_get" | "path_filestat_get" => filestat(mem, args.get("stat")?),
+        "fd_prestat_get" => Some(format!(
+            "prestat={{dir, name_len={}}}",
+            u32_at("prestat", 4)?
+        )),
+        "sock_getsockopt" => Some(format!("optval={}", u32_at("flag_p", 0)? as i32)),
+        _ => None,
+    }
 }
 
 /// A `path`-like pointer followed by its length (`path, path_len`, `node_p, node_len`).
@@ -312,6 +332,40 @@ fn data_label(param: &str) -> &str {
         "ri_data_p" => "ri_data",
         other => other,
     }
+}
+
+/// `filetype` names, by value.
+const FILETYPES: [&str; 8] = [
+    "UNKNOWN",
+    "BLOCK_DEVICE",
+    "CHARACTER_DEVICE",
+    "DIRECTORY",
+    "REGULAR_FILE",
+    "SOCKET_DGRAM",
+    "SOCKET_STREAM",
+    "SYMBOLIC_LINK",
+];
+
+/// `stat={filetype=SOCKET_STREAM, flags=NONBLOCK, rights=0x...}` from an `fdstat`.
+fn fdstat(mem: &[u8], at: u32) -> Option<String> {
+    let head = memory::slice(mem, at, 4).ok()?;
+    let flags = u32::from(u16::from_le_bytes([head[2], head[3]]));
+    let rights = memory::read_u64(mem, at.wrapping_add(8)).ok()?;
+    Some(format!(
+        "stat={{filetype={}, flags={}, rights={rights:#x}}}",
+        pick(u32::from(head[0]), &FILETYPES),
+        bits(flags, &["APPEND", "DSYNC", "NONBLOCK", "RSYNC", "SYNC"])
+    ))
+}
+
+/// `stat={filetype=REGULAR_FILE, size=12}` from a `filestat`.
+fn filestat(mem: &[u8], at: u32) -> Option<String> {
+    let filetype = memory::slice(mem, at.wrapping_add(16), 1).ok()?[0];
+    let size = memory::read_u64(mem, at.wrapping_add(32)).ok()?;
+    Some(format!(
+        "stat={{filetype={}, size={size}}}",
+        pick(u32::from(filetype), &FILETYPES)
+    ))
 }
 
 /// A quoted guest string, `NULL` for a null pointer, or `0xPTR` if unreadable.
@@ -365,14 +419,14 @@ fn plural(n: u32) -> &'static str {
 }
 
 /// `names[v]`, or the number.
-fn pick(v: u32, names: &[&str]) -> String {
+pub(super) fn pick(v: u32, names: &[&str]) -> String {
     names
         .get(v as usize)
         .map_or_else(|| v.to_string(), |s| (*s).to_owned())
 }
 
 /// `A|B`, `0`, or `A|0x40` for unknown bits.
-fn bits(v: u32, names: &[&str]) -> String {
+pub(super) fn bits(v: u32, names: &[&str]) -> String {
     if v == 0 {
         return "0".to_owned();
     }
@@ -389,231 +443,8 @@ fn bits(v: u32, names: &[&str]) -> String {
     parts.join("|")
 }
 
-/// A bind/connect/send_to address: the `__wasi_address_t` at `addr_p` and the port.
-fn input_address(mem: &[u8], addr_p: u32, port: u32, v2: bool) -> String {
-    let generation = if v2 {
-        wasmedge::Generation::V2
-    } else {
-        wasmedge::Generation::V1
-    };
-    match crate::wasmedge::addr::read_guest_address(mem, addr_p, port, generation) {
-        Ok(crate::wasmedge::addr::GuestAddr::Ip(a)) => a.to_string(),
-        Ok(crate::wasmedge::addr::GuestAddr::Unix(path)) => {
-            format!("unix:{:?}", String::from_utf8_lossy(&path))
-        }
-        Err(e) => format!("{addr_p:#x} (undecodable: E{})", e.name()),
-    }
-}
-
-/// An address a call wrote back: octets (4/16 bytes) or the 128-byte storage, with the
-/// port from `port_p` when the call has one.
-fn output_address(mem: &[u8], args: &Args<'_>, addr_p: u32) -> String {
-    let Ok(s) = crate::wasmedge::addr::address_struct(mem, addr_p) else {
-        return format!("{addr_p:#x} (unreadable)");
-    };
-    let Ok(bytes) = memory::slice(mem, s.buf, s.buf_len) else {
-        return format!("{addr_p:#x} (unreadable)");
-    };
-    if let Ok(path) = wasmedge::decode_storage_unix_path(bytes) {
-        return format!("unix:{:?}", String::from_utf8_lossy(path));
-    }
-    let ip = wasmedge::decode_storage_ip(bytes).or_else(|_| wasmedge::decode_octets(bytes));
-    let port = args
-        .get("port_p")
-        .and_then(|p| memory::read_u32(mem, p).ok());
-    match (ip, port) {
-        (Ok(ip), Some(port)) => wasmedge::with_port(ip, port as u16).to_string(),
-        (Ok(ip), None) => ip.to_string(),
-        (Err(_), _) => format!("{} bytes, not an address", bytes.len()),
-    }
-}
-
-/// `[{userdata=1, fd_read, fd=3}, {userdata=2, clock MONOTONIC, timeout=1.000000s}]`.
-fn subscriptions(mem: &[u8], subs: u32, n: u32) -> String {
-    let mut items = Vec::new();
-    for i in 0..n.min(MAX_ITEMS as u32) {
-        let at = subs.wrapping_add(i.wrapping_mul(SUBSCRIPTION_SIZE));
-        items.push(subscription(mem, at).unwrap_or_else(|| "?".to_owned()));
-    }
-    list(items, n)
-}
-
-fn subscription(mem: &[u8], at: u32) -> Option<String> {
-    let userdata = memory::read_u64(mem, at).ok()?;
-    let tag = memory::slice(mem, at.wrapping_add(8), 1).ok()?[0];
-    let u = at.wrapping_add(16);
-    Some(match tag {
-        0 => {
-            let id = memory::read_u32(mem, u).ok()?;
-            let timeout = memory::read_u64(mem, u.wrapping_add(8)).ok()?;
-            let flags = memory::read_u32(mem, u.wrapping_add(24)).ok()? & 0xffff;
-            let clock = pick(
-                id,
-                &["REALTIME", "MONOTONIC", "PROCESS_CPUTIME", "THREAD_CPUTIME"],
-            );
-            let kind = if flags & 1 != 0 {
-                "deadline"
-            } else {
-                "timeout"
-            };
-            let secs = timeout as f64 / 1e9;
-            format!("{{userdata={userdata}, clock {clock}, {kind}={secs:.6}s}}")
-        }
-        1 | 2 => {
-            let fd = memory::read_u32(mem, u).ok()?;
-            let kind = if tag == 1 { "fd_read" } else { "fd_write" };
-            format!("{{userdata={userdata}, {kind}, fd={fd}}}")
-        }
-        other => format!("{{userdata={userdata}, tag={other}}}"),
-    })
-}
-
-/// `[{userdata=1, fd_read, nbytes=5}, {userdata=2, clock}]` for the events written.
-fn events(mem: &[u8], at: u32, n: u32) -> String {
-    let mut items = Vec::new();
-    for i in 0..n.min(MAX_ITEMS as u32) {
-        let e = at.wrapping_add(i.wrapping_mul(EVENT_SIZE));
-        items.push(event(mem, e).unwrap_or_else(|| "?".to_owned()));
-    }
-    list(items, n)
-}
-
-fn event(mem: &[u8], at: u32) -> Option<String> {
-    let userdata = memory::read_u64(mem, at).ok()?;
-    let head = memory::slice(mem, at.wrapping_add(8), 3).ok()?;
-    let error = u16::from_le_bytes([head[0], head[1]]);
-    let mut s = format!("{{userdata={userdata}, ");
-    match head[2] {
-        0 => s.push_str("clock"),
-        t @ (1 | 2) => {
-            let nbytes = memory::read_u64(mem, at.wrapping_add(16)).ok()?;
-            let flags = memory::read_u32(mem, at.wrapping_add(24)).ok()? & 0xffff;
-            let kind = if t == 1 { "fd_read" } else { "fd_write" };
-            let _ = write!(s, "{kind}, nbytes={nbytes}");
-            if flags & 1 != 0 {
-                s.push_str(", HANGUP");
-            }
-        }
-        t => {
-            let _ = write!(s, "type={t}");
-        }
-    }
-    if error != 0 {
-        let name = errno::Errno::from_u16(error)
-            .map_or_else(|| error.to_string(), |e| format!("E{}", e.name()));
-        let _ = write!(s, ", error={name}");
-    }
-    s.push('}');
-    Some(s)
-}
-
-/// WasmEdge `sock_opt_so` numbers 0..=14 (`hostsock::SockOpt`).
-const SO_NAMES: [&str; 15] = [
-    "SO_REUSEADDR",
-    "SO_TYPE",
-    "SO_ERROR",
-    "SO_DONTROUTE",
-    "SO_BROADCAST",
-    "SO_SNDBUF",
-    "SO_RCVBUF",
-    "SO_KEEPALIVE",
-    "SO_OOBINLINE",
-    "SO_LINGER",
-    "SO_RCVLOWAT",
-    "SO_RCVTIMEO",
-    "SO_SNDTIMEO",
-    "SO_ACCEPTCONN",
-    "SO_BINDTODEVICE",
-];
-
-/// A `u8`-sized enum argument through `name`, or the number when it does not fit.
-fn small(v: u32, name: fn(u8) -> String) -> String {
-    u8::try_from(v).map_or_else(|_| v.to_string(), name)
-}
-
-/// A `setsockopt` value: the int for a 4-byte value, else its size.
-fn option_value(mem: &[u8], ptr: u32, len: u32) -> String {
-    match (len, memory::read_u32(mem, ptr)) {
-        (4, Ok(v)) => (v as i32).to_string(),
-        _ => format!("[{len} bytes]"),
-    }
-}
-
-/// WasmEdge `aiflags` bit names, bit 0 first (`netaddr::aiflags`).
-const AI_FLAGS: [&str; 7] = [
-    "AI_PASSIVE",
-    "AI_CANONNAME",
-    "AI_NUMERICHOST",
-    "AI_NUMERICSERV",
-    "AI_V4MAPPED",
-    "AI_ALL",
-    "AI_ADDRCONFIG",
-];
-
-/// `INET`, `INET6`, `UNIX`, `UNSPEC` for a WasmEdge family number, else the number.
-fn family(raw: u8) -> String {
-    match netaddr::AddressFamily::from_wasmedge(u32::from(raw)) {
-        Ok(netaddr::AddressFamily::Ipv4) => "INET".to_owned(),
-        Ok(netaddr::AddressFamily::Ipv6) => "INET6".to_owned(),
-        Ok(netaddr::AddressFamily::Unix) => "UNIX".to_owned(),
-        Ok(_) => "UNSPEC".to_owned(),
-        Err(_) => raw.to_string(),
-    }
-}
-
-/// `STREAM`, `DGRAM`, `ANY` for a WasmEdge socket type number, else the number.
-fn socktype(raw: u8) -> String {
-    match netaddr::SocketType::from_wasmedge(u32::from(raw)) {
-        Ok(netaddr::SocketType::Stream) => "STREAM".to_owned(),
-        Ok(netaddr::SocketType::Dgram) => "DGRAM".to_owned(),
-        Ok(netaddr::SocketType::Any) => "ANY".to_owned(),
-        Err(_) => raw.to_string(),
-    }
-}
-
-/// `{flags=AI_PASSIVE, family=INET, socktype=STREAM, protocol=0}` or `NULL`.
-fn hints(mem: &[u8], at: u32) -> String {
-    if at == 0 {
-        return "NULL".to_owned();
-    }
-    match addrinfo::read_hints(mem, 0, at) {
-        Ok(h) => format!(
-            "{{flags={}, family={}, socktype={}, protocol={}}}",
-            bits(u32::from(h.flags), &AI_FLAGS),
-            family(h.family),
-            socktype(h.socktype),
-            h.protocol
-        ),
-        Err(_) => format!("{at:#x} (unreadable)"),
-    }
-}
-
-/// The addresses `sock_getaddrinfo` filled in: `[127.0.0.1:80 STREAM, [::1]:80 STREAM]`.
-fn resolved(mem: &[u8], args: &Args<'_>) -> String {
-    let (Some(res_p), Some(len_p)) = (args.get("res_p"), args.get("res_len_p")) else {
-        return "?".to_owned();
-    };
-    let (Ok(first), Ok(count)) = (memory::read_u32(mem, res_p), memory::read_u32(mem, len_p))
-    else {
-        return "?".to_owned();
-    };
-    match addrinfo::read_results(mem, 0, first, count.min(MAX_ITEMS as u32)) {
-        Ok(results) => list(
-            results
-                .iter()
-                .map(|r| match &r.addr {
-                    Ok(a) => format!("{a} {}", socktype(r.socktype)),
-                    Err(_) => format!("? (family {})", family(r.family)),
-                })
-                .collect(),
-            count,
-        ),
-        Err(_) => "(unreadable)".to_owned(),
-    }
-}
-
 /// `[a, b, +N more]`.
-fn list(items: Vec<String>, total: u32) -> String {
+pub(super) fn list(items: Vec<String>, total: u32) -> String {
     let more = (total as usize).saturating_sub(items.len());
     let mut s = format!("[{}", items.join(", "));
     if more > 0 {

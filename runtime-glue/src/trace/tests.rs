@@ -257,7 +257,15 @@ fn blocking_calls_are_told_apart() {
     assert!(!zero && waits);
     assert!(
         decode::may_block(call("fd_read"), &cx, &mem, &[0, 0, 0, 0]),
-        "stdin"
+        "host stdin"
+    );
+    let bytes = GuestBuilder::new()
+        .stdin(Stdio::Bytes(b"x".to_vec()))
+        .build_ctx()
+        .unwrap();
+    assert!(
+        !decode::may_block(call("fd_read"), &bytes, &mem, &[0, 0, 0, 0]),
+        "embedder's bytes never wait"
     );
     assert!(
         !decode::may_block(call("fd_write"), &cx, &mem, &[1, 0, 0, 0]),
@@ -323,4 +331,30 @@ fn socket_and_option_numbers_are_named() {
         &Err(Errno::Inval.into()),
     );
     assert_eq!(odd, "sock_open_v2(af=300, socktype=9) = EINVAL (28)");
+}
+
+#[test]
+fn stat_outputs_are_decoded() {
+    let mut mem = vec![0u8; 128];
+    mem[0] = 6;
+    mem[2] = 4;
+    put64(&mut mem, 8, 0x3f);
+    let fdstat = describe(call("fd_fdstat_get"), &mem, &[4, 0], &Ok(()));
+    assert_eq!(
+        fdstat,
+        "fd_fdstat_get(fd=4) = 0 [stat={filetype=SOCKET_STREAM, flags=NONBLOCK, rights=0x3f}]"
+    );
+    mem[32 + 16] = 4;
+    put64(&mut mem, 32 + 32, 12);
+    let filestat = describe(call("fd_filestat_get"), &mem, &[5, 32], &Ok(()));
+    assert_eq!(
+        filestat,
+        "fd_filestat_get(fd=5) = 0 [stat={filetype=REGULAR_FILE, size=12}]"
+    );
+    put32(&mut mem, 100, 5);
+    let prestat = describe(call("fd_prestat_get"), &mem, &[3, 96], &Ok(()));
+    assert_eq!(
+        prestat,
+        "fd_prestat_get(fd=3) = 0 [prestat={dir, name_len=5}]"
+    );
 }

@@ -1,7 +1,8 @@
 //! `--trace`: strace for host calls, engine-neutral (no engine type appears here).
 //!
-//! Every host call goes through [`invoke`]. When tracing is on (the embedder's
-//! [`GuestBuilder::trace`](crate::GuestBuilder::trace), or `RUST_LOG=fdvirt::trace=trace`)
+//! Every host call goes through here (from [`HostCall::invoke`]). When tracing is on
+//! (the embedder's [`GuestBuilder::trace`](crate::GuestBuilder::trace), or
+//! `RUST_LOG=fdvirt::trace=trace`)
 //! and the call's family passes the [`TraceFilter`], it is logged on the `tracing` target
 //! [`TARGET`] as one line:
 //!

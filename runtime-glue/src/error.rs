@@ -1,23 +1,12 @@
-//! [`RunError`] and [`ExitStatus`]: how a run ends.
+//! [`RunError`]: why a guest could not be run to completion, on any engine.
 
 use std::{io, path::PathBuf};
 
 use fdtable::FdError;
+use hostcalls::SetupError;
 
-/// How a guest ended when it did not fail to start: `code` is 0 when
-/// `_start` returned, or the value passed to `proc_exit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExitStatus {
-    /// The exit code.
-    pub code: i32,
-}
-
-impl ExitStatus {
-    /// True for exit code 0.
-    pub fn success(self) -> bool {
-        self.code == 0
-    }
-}
+/// An engine's own error (wasmi's or wasmtime's), kept as the source of a [`RunError`].
+pub type EngineError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a guest could not be run to completion.
 #[derive(Debug, thiserror::Error)]
@@ -26,9 +15,9 @@ pub enum RunError {
     /// The bytes are not a valid WebAssembly module.
     #[error("not a valid WebAssembly module: {source}")]
     Load {
-        /// The decoder's or validator's error.
+        /// The engine's decoder or validator error.
         #[source]
-        source: wasmi::Error,
+        source: EngineError,
     },
     /// The module imports something the runtime does not provide.
     #[error(
@@ -85,10 +74,24 @@ pub enum RunError {
     /// Instantiation failed for another reason (e.g. a data segment out of range).
     #[error("instantiation failed: {source}")]
     Instantiate {
-        /// wasmi's error.
+        /// The engine's error.
         #[source]
-        source: wasmi::Error,
+        source: EngineError,
     },
+}
+
+impl From<SetupError> for RunError {
+    fn from(e: SetupError) -> Self {
+        match e {
+            SetupError::Io { path, source } => RunError::Io { path, source },
+            SetupError::FdSetup { fd, source } => RunError::FdSetup { fd, source },
+            SetupError::Listen { addr, source } => RunError::Listen { addr, source },
+            // `SetupError` is non_exhaustive: a future variant is still a setup failure.
+            other => RunError::Instantiate {
+                source: Box::new(other),
+            },
+        }
+    }
 }
 
 fn in_function(f: Option<&str>) -> String {

@@ -56,36 +56,7 @@ pub enum InspectError {
     },
 }
 
-/// A wasm value type as it appears in function signatures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ValKind {
-    /// `i32`
-    I32,
-    /// `i64`
-    I64,
-    /// `f32`
-    F32,
-    /// `f64`
-    F64,
-    /// `v128`
-    V128,
-    /// `funcref`
-    FuncRef,
-    /// `externref`
-    ExternRef,
-    /// Any other reference type (GC proposal).
-    OtherRef,
-}
-
-/// A function signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Signature {
-    /// Parameter types in order.
-    pub params: Vec<ValKind>,
-    /// Result types in order.
-    pub results: Vec<ValKind>,
-}
+pub use hostcalls::abi::{Signature, ValKind};
 
 /// Which ABI a host import belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,5 +1,6 @@
-//! A WASI preview1 runtime on [wasmi], with a virtual fd table whose
-//! numbering policy the embedder chooses.
+//! fdvirt's engines: the host layer ([`hostcalls`]: WASI preview1 + WasmEdge sockets over a
+//! virtual fd table whose numbering policy the embedder chooses) run on [wasmi] (default),
+//! with the `fdvirt` CLI on top. [`Run`] runs a configured [`GuestBuilder`].
 //!
 //! The guest's descriptors live in an [`fdtable::FdTable`]: stdio at 0..=2,
 //! preopened directories from 3, and everything the guest opens numbered by
@@ -14,7 +15,7 @@
 //! Run a module that prints and exits with code 3:
 //!
 //! ```
-//! use runtime_glue::{GuestBuilder, SharedBuffer, Stdio};
+//! use runtime_glue::{GuestBuilder, Run, SharedBuffer, Stdio};
 //!
 //! let wasm = wat::parse_str(r#"
 //!   (module
@@ -46,7 +47,7 @@
 //!
 //! ```
 //! use fdtable::FdPolicy;
-//! use runtime_glue::GuestBuilder;
+//! use runtime_glue::{GuestBuilder, Run};
 //!
 //! // path_open("f", O_CREAT) three times; exit with the last fd.
 //! let wasm = wat::parse_str(r#"
@@ -98,52 +99,37 @@
 //!
 //! # Implementation
 //!
-//! Each host call is a plain function over `(&mut GuestCtx, &mut [u8],
-//! args...)`, declared in a per-family table ([`abi`], filled by
-//! `host_table!` in each `wasi/*.rs` file) that drives linker registration,
-//! the startup import check, `inspect`, and `--trace` logging. Per-kind
-//! behaviour (stdio, file, directory) is dispatched in one place,
-//! [`descriptor`]. Errors the guest sees are [`Errno`]s; only `proc_exit`
-//! and host bugs trap ([`Fault`]). Before running, the module is rewritten
-//! to track the currently executing function in an extra global, so a trap
-//! can be reported with the function's name-section name, and the call site and
-//! table slot of each `call_indirect`, so a type mismatch names the function found
-//! in the slot and both types ([`inspect::indirect_trap`]). `--trace` lines come
-//! from [`trace`].
+//! Each host call is a plain function over `(&mut GuestCtx, &mut [u8], args...)` in the
+//! engine-neutral [`hostcalls`] crate, declared in its table ([`hostcalls::abi`]; `--trace`
+//! lines come from [`hostcalls::trace`]). This crate adds one thin adapter per engine
+//! ([`engine`]) that binds a module's imports to the table's rows by the one binding rule
+//! ([`imports`]), hands each call the guest's memory, and maps `proc_exit` and traps;
+//! `inspect` and the CLI sit on top. On wasmi the module is first rewritten to track the
+//! currently executing function in an extra global, so a trap can be reported with the
+//! function's name-section name, and the call site and table slot of each
+//! `call_indirect`, so a type mismatch names the function found in the slot and both
+//! types ([`inspect::indirect_trap`]).
 //!
 //! [wasmi]: https://docs.rs/wasmi
 //! [cap-std]: https://docs.rs/cap-std
-// `deny`, not `forbid`: `zero_pages` alone opts in, for one `madvise` call.
+// `deny`, not `forbid`: the wasmi adapter's zero-page reclaim alone opts in, for one
+// `madvise` call.
 #![deny(unsafe_code)]
 
-pub mod abi;
-mod builder;
-mod ctx;
-pub mod descriptor;
-pub mod errno;
+pub mod engine;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod imports;
 pub mod inspect;
-pub mod linker;
-pub mod memory;
 mod names;
-mod run;
-pub mod socket;
-mod stats;
-pub mod stdio;
-pub mod trace;
-pub mod types;
-pub mod wasi;
-pub mod wasmedge;
-mod zero_pages;
 
-pub use builder::{FALLBACK_MAX_FDS, GuestBuilder, default_max_fds};
-pub use ctx::GuestCtx;
-pub use errno::{Errno, Fault, Trap};
-pub use error::{ExitStatus, RunError};
-pub use socket::{NetConfig, SocketOptions, UnixSockets};
-pub use stdio::{SharedBuffer, Stdio};
-
-#[cfg(test)]
-mod tests;
+pub use engine::{Engine, Run};
+pub use error::{EngineError, RunError};
+/// The host layer, re-exported whole for embedders of this crate.
+pub use hostcalls;
+pub use hostcalls::{
+    Errno, ExitStatus, FALLBACK_MAX_FDS, Fault, GuestBuilder, GuestCtx, NetConfig, SetupError,
+    SharedBuffer, SocketOptions, Stdio, Trap, UnixSockets, abi, default_max_fds, descriptor, errno,
+    memory, socket, stdio, trace, types, wasi, wasmedge,
+};

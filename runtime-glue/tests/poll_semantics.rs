@@ -9,7 +9,7 @@
 //! the poll under test and write the raw result (`nevents`, then the event records) to
 //! stdout, which the test decodes.
 
-use runtime_glue::{GuestBuilder, SharedBuffer, Stdio};
+use runtime_glue::{Engine, GuestBuilder, Run, SharedBuffer, Stdio};
 
 const EXIST: u16 = 20;
 const FD_READ: u8 = 1;
@@ -96,7 +96,7 @@ fn run(body: &str) -> Vec<Event> {
     let status = GuestBuilder::new()
         .stdout(Stdio::Capture(out.clone()))
         .stderr(Stdio::Null)
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .unwrap_or_else(|e| panic!("guest failed: {e}"));
     assert_eq!(status.code, 0, "guest exit (100 + errno of the poll call)");
     decode(&out.contents())
@@ -331,4 +331,9 @@ fn data_consumed_without_polling_is_not_reported_stale() {
         (CLOCK, 0),
         "only the clock: the socket is empty"
     );
+}
+
+/// The engine under test: `FDVIRT_ENGINE` (scripts/test runs the suites once per engine).
+fn engine() -> Engine {
+    Engine::from_env().expect("FDVIRT_ENGINE names an engine of this build")
 }

@@ -8,7 +8,7 @@
 //! to stdout with `fd_write`, and the test compares that with the model.
 
 use proptest::prelude::*;
-use runtime_glue::{GuestBuilder, SharedBuffer, Stdio};
+use runtime_glue::{GuestBuilder, Run, SharedBuffer, Stdio};
 
 /// One wasm page.
 const PAGE: usize = 65536;

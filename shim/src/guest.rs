@@ -5,7 +5,7 @@
 use std::io::Write as _;
 
 use containerd_shim_wasm::sandbox::context::{Entrypoint, RuntimeContext, Source, WasmBinaryType};
-use runtime_glue::{GuestBuilder, RunError, Stdio};
+use runtime_glue::{GuestBuilder, Run, RunError, Stdio};
 
 use crate::settings::{Settings, SettingsError};
 
@@ -95,6 +95,7 @@ impl Prepared {
     /// docs); messages about failures go to the container's stderr and the shim's log.
     pub fn run(self) -> i32 {
         let name = self.args.first().cloned().unwrap_or_default();
+        let engine = self.settings.engine;
         let builder = GuestBuilder::new()
             .args(self.args)
             .stdin(Stdio::Inherit)
@@ -104,7 +105,7 @@ impl Prepared {
             Ok(b) => self.settings.configure(b),
             Err(err) => return report(STARTUP_FAILURE, &format!("preopening /: {err}")),
         };
-        match builder.run_bytes(&self.wasm) {
+        match builder.run_bytes_on(engine, &self.wasm) {
             Ok(status) => guest_status(status.code),
             Err(err @ RunError::Trap { .. }) => {
                 report(TRAP, &format!("guest {name} trapped: {err}"))

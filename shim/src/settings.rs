@@ -16,7 +16,7 @@
 //! | `FDVIRT_ALLOW_LOOKUP` | grants, as above | `--allow-lookup` |
 //! | `FDVIRT_ALLOW_AF_UNIX` | `true` / `false` | `--allow-af-unix` |
 //! | `FDVIRT_TRACE` | `true` / `false`: log every host call to stderr | `--trace` |
-//! | `FDVIRT_ENGINE` | `wasmi` (the only engine today; reserved for `wasmtime`) | |
+//! | `FDVIRT_ENGINE` | `wasmi` (default) or `wasmtime` (Cranelift JIT) | |
 //!
 //! Any other `FDVIRT_*` name, or a value that does not parse, is an error: a typo must
 //! not silently fall back to a default. The variables are removed from the guest's
@@ -54,12 +54,14 @@ pub enum SettingsError {
         reason: String,
     },
     /// The engine named is not built into this shim.
-    #[error("{name}={value:?}: this shim runs guests on wasmi only (`wasmtime` is reserved)")]
+    #[error("{name}={value:?}: {reason}")]
     Engine {
         /// The variable's name.
         name: String,
         /// The value as given.
         value: String,
+        /// Which engines there are.
+        reason: String,
     },
 }
 
@@ -75,14 +77,6 @@ const KNOWN: &[&str] = &[
     "FDVIRT_TRACE",
     "FDVIRT_ENGINE",
 ];
-
-/// The engine that runs the guest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Engine {
-    /// runtime-glue's wasmi engine.
-    #[default]
-    Wasmi,
-}
 
 /// Parsed settings, with the guest's environment minus the `FDVIRT_*` variables.
 #[derive(Debug, Clone, Default)]
@@ -100,8 +94,8 @@ pub struct Settings {
     pub unix: bool,
     /// Host-call trace to stderr.
     pub trace: bool,
-    /// The engine.
-    pub engine: Engine,
+    /// The engine (`FDVIRT_ENGINE`; default wasmi).
+    pub engine: runtime_glue::Engine,
     /// `KEY=VALUE` entries for the guest.
     pub guest_env: Vec<(String, String)>,
 }
@@ -156,15 +150,19 @@ impl Settings {
             "FDVIRT_ALLOW_LOOKUP" => self.add_grants(NetUse::Lookup, value, bad)?,
             "FDVIRT_ALLOW_AF_UNIX" => self.unix = boolean(value).ok_or_else(|| bad(BOOL.into()))?,
             "FDVIRT_TRACE" => self.trace = boolean(value).ok_or_else(|| bad(BOOL.into()))?,
-            "FDVIRT_ENGINE" => match value.trim() {
-                "wasmi" => self.engine = Engine::Wasmi,
-                _ => {
-                    return Err(SettingsError::Engine {
-                        name: name.to_owned(),
-                        value: value.to_owned(),
-                    });
-                }
-            },
+            "FDVIRT_ENGINE" => {
+                self.engine =
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|e: runtime_glue::engine::UnknownEngine| {
+                            SettingsError::Engine {
+                                name: name.to_owned(),
+                                value: value.to_owned(),
+                                reason: e.to_string(),
+                            }
+                        })?;
+            }
             _ => {
                 return Err(SettingsError::Unknown {
                     name: name.to_owned(),

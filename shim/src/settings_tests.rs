@@ -4,7 +4,8 @@ use fdtable::FdPolicy;
 use hostsock::NetUse;
 use runtime_glue::UnixSockets;
 
-use super::{Engine, Settings, SettingsError};
+use super::{Settings, SettingsError};
+use runtime_glue::Engine;
 
 fn parse(env: &[&str]) -> Result<Settings, SettingsError> {
     Settings::from_env(env)
@@ -109,9 +110,13 @@ fn unknown_setting_and_unknown_engine_are_errors() {
         }
     );
     assert!(err.to_string().contains("FDVIRT_FD_POLICY"), "{err}");
-    let err = parse(&["FDVIRT_ENGINE=wasmtime"]).unwrap_err();
+    let err = parse(&["FDVIRT_ENGINE=wasmedge"]).unwrap_err();
     assert!(matches!(err, SettingsError::Engine { .. }), "{err:?}");
-    assert!(err.to_string().contains("wasmi only"), "{err}");
+    assert!(err.to_string().contains("wasmi, wasmtime"), "{err}");
+    assert_eq!(
+        parse(&["FDVIRT_ENGINE=wasmtime"]).unwrap().engine,
+        Engine::Wasmtime
+    );
 }
 
 /// The README's Kubernetes pod example means what its comments say.

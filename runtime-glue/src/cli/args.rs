@@ -22,6 +22,16 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "POLICY", default_value = "lowest")]
     pub(crate) fd_policy: FdPolicy,
 
+    /// The engine: wasmi (interpreter; starts fastest, least memory) or wasmtime (Cranelift
+    /// JIT with an on-disk compile cache; fastest for guests that compute).
+    #[arg(
+        long,
+        value_name = "ENGINE",
+        env = "FDVIRT_ENGINE",
+        default_value = "wasmi"
+    )]
+    pub(crate) engine: runtime_glue::Engine,
+
     /// Maximum number of open fds (EMFILE beyond), like RLIMIT_NOFILE. Default: what the
     /// host lets fdvirt hold (its RLIMIT_NOFILE, raised to the hard limit at startup,
     /// less 32 fds fdvirt keeps); this option can only lower it.

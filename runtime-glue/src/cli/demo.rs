@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use clap::Args;
 use fdtable::FdPolicy;
-use runtime_glue::GuestBuilder;
+use runtime_glue::{GuestBuilder, Run};
 
 use super::net::NetArgs;
 
@@ -22,6 +22,15 @@ pub(crate) struct DemoArgs {
     /// fd numbering policy for the guest (the page shows each connection's fd).
     #[arg(long, value_name = "POLICY", default_value = "lowest")]
     pub(crate) fd_policy: FdPolicy,
+
+    /// The engine to serve it on (wasmi or wasmtime).
+    #[arg(
+        long,
+        value_name = "ENGINE",
+        env = "FDVIRT_ENGINE",
+        default_value = "wasmi"
+    )]
+    pub(crate) engine: runtime_glue::Engine,
 
     /// Network options.
     #[command(flatten)]
@@ -43,7 +52,7 @@ pub(crate) fn demo(args: DemoArgs) -> anyhow::Result<i32> {
         .env("PORT", args.port.to_string())
         .fd_policy(args.fd_policy)
         .network(args.net.config())
-        .run_bytes(&wasm)
+        .run_bytes_on(args.engine, &wasm)
         .context("running the built-in guest")?;
     Ok(status.code)
 }

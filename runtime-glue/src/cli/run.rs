@@ -6,7 +6,7 @@ use super::{
 };
 use anyhow::Context as _;
 use runtime_glue::trace::TraceFilter;
-use runtime_glue::{GuestBuilder, RunError};
+use runtime_glue::{GuestBuilder, Run, RunError};
 use std::{io::IsTerminal as _, path::Path};
 use tracing::Level;
 use tracing_subscriber::{EnvFilter, Layer as _, filter::Targets, fmt, prelude::*};
@@ -19,8 +19,9 @@ use tracing_subscriber::{EnvFilter, Layer as _, filter::Targets, fmt, prelude::*
 pub(super) fn run(args: RunArgs) -> anyhow::Result<i32> {
     let trace = init_tracing(args.trace.is_some(), args.trace_file.as_deref(), args.stats)?;
     let module = args.module.clone();
+    let engine = args.engine;
     let builder = configure(args, trace)?;
-    match builder.run_file(&module) {
+    match builder.run_file_on(engine, &module) {
         Ok(status) => Ok(super::exit::guest_status(status.code)),
         Err(RunError::Trap {
             kind,

@@ -6,7 +6,7 @@
 //! name when the types are equal, else to its `_v2` twin when that one's types are equal.
 //! So `inspect` can never disagree with what `fdvirt run` links.
 
-use super::{AbiFamily, Binding, Signature, ValKind};
+use super::{AbiFamily, Binding, Signature};
 use crate::abi::{self, HostCall};
 
 /// Labels of the forms of the four calls whose V1 and `_v2` types differ (by name and
@@ -45,10 +45,8 @@ pub(crate) fn bind(module: &str, name: &str, sig: &Signature) -> (AbiFamily, Bin
     } else {
         AbiFamily::WasmEdgeSocket
     };
-    let bound = match (abi_kinds(&sig.params), abi_kinds(&sig.results)) {
-        (Some(params), Some(results)) => abi::resolve(module, name, &params, &results).is_some(),
-        _ => false,
-    };
+    let bound =
+        crate::imports::bind(module, name, &crate::imports::ImportType::Func(sig.clone())).is_ok();
     let binding = if bound {
         Binding::Bound {
             form: FORMS
@@ -64,26 +62,6 @@ pub(crate) fn bind(module: &str, name: &str, sig: &Signature) -> (AbiFamily, Bin
     (family, binding)
 }
 
-/// The import's types in the table's terms; `None` if one has no host counterpart
-/// (host calls only take and return `i32`/`i64`).
-fn abi_kinds(kinds: &[ValKind]) -> Option<Vec<abi::ValKind>> {
-    kinds
-        .iter()
-        .map(|k| match k {
-            ValKind::I32 => Some(abi::ValKind::I32),
-            ValKind::I64 => Some(abi::ValKind::I64),
-            _ => None,
-        })
-        .collect()
-}
-
 fn row_signature(row: &HostCall) -> Signature {
-    let kind = |k: &abi::ValKind| match k {
-        abi::ValKind::I32 => ValKind::I32,
-        abi::ValKind::I64 => ValKind::I64,
-    };
-    Signature {
-        params: row.params.iter().map(kind).collect(),
-        results: row.results().iter().map(kind).collect(),
-    }
+    row.sig()
 }

@@ -2,54 +2,12 @@
 
 use super::{
     AbiFamily, Binding, EntityKind, Evidence, ImportInfo, IndirectFinding, MemoryInfo, Report,
-    Signature, ValKind,
+    Signature,
 };
 use std::{
     collections::{BTreeMap, BTreeSet},
     fmt::{self, Display, Formatter, Write as _},
 };
-
-impl Display for ValKind {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValKind::I32 => "i32",
-            ValKind::I64 => "i64",
-            ValKind::F32 => "f32",
-            ValKind::F64 => "f64",
-            ValKind::V128 => "v128",
-            ValKind::FuncRef => "funcref",
-            ValKind::ExternRef => "externref",
-            ValKind::OtherRef => "ref",
-        })
-    }
-}
-
-/// `(i32, i64) -> i32`, `() -> ()`, `(i32) -> (i32, i32)`.
-impl Display for Signature {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str("(")?;
-        list(f, &self.params)?;
-        f.write_str(") -> ")?;
-        match self.results.as_slice() {
-            [one] => write!(f, "{one}"),
-            many => {
-                f.write_str("(")?;
-                list(f, many)?;
-                f.write_str(")")
-            }
-        }
-    }
-}
-
-fn list(f: &mut Formatter<'_>, items: &[ValKind]) -> fmt::Result {
-    for (i, v) in items.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
-        }
-        write!(f, "{v}")?;
-    }
-    Ok(())
-}
 
 impl Display for MemoryInfo {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {

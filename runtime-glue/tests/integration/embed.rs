@@ -1,8 +1,9 @@
 //! Guests run through the embedding API (`GuestBuilder`), stdout captured.
 
+use crate::util::engine;
 use crate::util::{GUEST_DIR, sandbox, wasi_guest};
 use fdtable::FdPolicy;
-use runtime_glue::{GuestBuilder, RunError, SharedBuffer, Stdio};
+use runtime_glue::{GuestBuilder, Run, RunError, SharedBuffer, Stdio};
 use std::path::Path;
 
 /// Runs `guest` with `args` (argv[0] = guest name) and `dir` preopened at `/sandbox`;
@@ -24,7 +25,7 @@ fn run_with(
     if let Some(dir) = dir {
         b = b.preopen_dir(dir, GUEST_DIR)?;
     }
-    let status = b.run_file(wasi_guest(guest))?;
+    let status = b.run_file_on(engine(), wasi_guest(guest))?;
     Ok((
         status.code,
         String::from_utf8_lossy(&out.contents()).into_owned(),
@@ -176,7 +177,7 @@ fn unknown_import_fails_at_startup_naming_it() {
     )
     .expect("wat");
     let err = GuestBuilder::new()
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .expect_err("must not start");
     let RunError::UnknownImport {
         module,

@@ -263,3 +263,9 @@ pub(crate) fn wasmtime_run(
         .expect("spawn wasmtime")
         .into()
 }
+
+/// The engine under test: `FDVIRT_ENGINE` (scripts/test runs the suites once per engine;
+/// the `fdvirt` processes these tests start read it too).
+pub(crate) fn engine() -> runtime_glue::Engine {
+    runtime_glue::Engine::from_env().expect("FDVIRT_ENGINE names an engine of this build")
+}

@@ -2,14 +2,15 @@
 //! the same import name bound to different host calls depending on its declared type, and
 //! UDP loopback through both `sock_recv_from` forms checking the address and port layouts.
 
-use runtime_glue::{GuestBuilder, RunError, Stdio};
+use crate::util::engine;
+use runtime_glue::{GuestBuilder, Run, RunError, Stdio};
 
 fn run(wat: &str) -> Result<i32, RunError> {
     let wasm = wat::parse_str(wat).unwrap_or_else(|e| panic!("bad test WAT: {e}\n{wat}"));
     GuestBuilder::new()
         .stdout(Stdio::Null)
         .stderr(Stdio::Null)
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .map(|s| s.code)
 }
 

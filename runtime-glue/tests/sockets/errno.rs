@@ -2,7 +2,8 @@
 //! pointers, unknown enums, wrong fd kinds and closed fds, and `proc_exit` with the errno
 //! they got. Each test asserts the errno the ABI spec documents; the host must survive.
 
-use runtime_glue::{GuestBuilder, Stdio};
+use crate::util::engine;
+use runtime_glue::{GuestBuilder, Run, Stdio};
 
 // WASI errno values (spec §2.1).
 const SUCCESS: i32 = 0;
@@ -75,7 +76,7 @@ fn run(body: &str) -> i32 {
     GuestBuilder::new()
         .stdout(Stdio::Null)
         .stderr(Stdio::Null)
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .unwrap_or_else(|e| panic!("guest failed to run: {e}"))
         .code
 }

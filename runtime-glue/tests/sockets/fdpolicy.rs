@@ -3,8 +3,9 @@
 //! out, through opens, closes and reopens (capped never reaches its cap, random spreads
 //! over [0, 2^31)).
 
+use crate::util::engine;
 use fdtable::{FdPolicy, FdTable};
-use runtime_glue::{GuestBuilder, SharedBuffer, Stdio};
+use runtime_glue::{GuestBuilder, Run, SharedBuffer, Stdio};
 
 /// Opens 12 sockets (fds stored at 0x1000..), closes every other one, opens 6 more
 /// (stored after them), and writes all 18 u32s to stdout.
@@ -41,7 +42,7 @@ fn guest_fds(policy: &str) -> Vec<u32> {
     let status = GuestBuilder::new()
         .fd_policy(policy.parse().expect("policy"))
         .stdout(Stdio::Capture(out.clone()))
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .expect("runs");
     assert_eq!(status.code, 0);
     out.contents()

@@ -12,7 +12,8 @@
 
 use std::net::SocketAddr;
 
-use runtime_glue::{GuestBuilder, SharedBuffer, Stdio};
+use crate::util::engine;
+use runtime_glue::{GuestBuilder, Run, SharedBuffer, Stdio};
 
 const AI_PASSIVE: u16 = 0x01;
 const AI_CANONNAME: u16 = 0x02;
@@ -125,7 +126,7 @@ fn in_guest(a: &Ask<'_>) -> Result<Vec<Entry>, i32> {
     let code = GuestBuilder::new()
         .stdout(Stdio::Capture(out.clone()))
         .stderr(Stdio::Null)
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .expect("guest runs")
         .code;
     if code != 0 {

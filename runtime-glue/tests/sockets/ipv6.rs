@@ -1,7 +1,8 @@
 //! IPv6 through the raw ABI in process: bind ::1 and ::, connect over IPv6, and read
 //! back local/peer addresses in both V1 (type 6, 16 octets) and V2 (family 2) forms.
 
-use runtime_glue::{GuestBuilder, Stdio};
+use crate::util::engine;
+use runtime_glue::{GuestBuilder, Run, Stdio};
 
 /// Listener on `[addr]:0` (16 octets at 0x220), client connects to ::1 at its port, then
 /// the guest checks V1 getlocaladdr of the listener, V1 getpeeraddr of the accepted
@@ -55,7 +56,7 @@ fn run(bind_octets: &str) -> i32 {
     GuestBuilder::new()
         .stdout(Stdio::Null)
         .stderr(Stdio::Null)
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .unwrap_or_else(|e| panic!("guest failed: {e}"))
         .code
 }

@@ -2,7 +2,8 @@
 //! non-blocking sockets return EAGAIN and blocking ones honour SO_RCVTIMEO. In-process
 //! WAT guests that connect to their own listener.
 
-use runtime_glue::{GuestBuilder, Stdio};
+use crate::util::engine;
+use runtime_glue::{GuestBuilder, Run, Stdio};
 use std::time::{Duration, Instant};
 
 const AGAIN: i32 = 6;
@@ -60,7 +61,7 @@ fn run(body: &str) -> (i32, Duration) {
     let code = GuestBuilder::new()
         .stdout(Stdio::Null)
         .stderr(Stdio::Null)
-        .run_bytes(&wasm)
+        .run_bytes_on(engine(), &wasm)
         .unwrap_or_else(|e| panic!("guest failed: {e}"))
         .code;
     (code, start.elapsed())

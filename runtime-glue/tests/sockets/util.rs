@@ -283,3 +283,8 @@ pub(crate) fn rust_guest(dir: &str, name: &str) -> PathBuf {
     assert!(p.exists(), "guest {} not built", p.display());
     p
 }
+
+/// The engine under test: `FDVIRT_ENGINE` (scripts/test runs the suites once per engine).
+pub(crate) fn engine() -> runtime_glue::Engine {
+    runtime_glue::Engine::from_env().expect("FDVIRT_ENGINE names an engine of this build")
+}

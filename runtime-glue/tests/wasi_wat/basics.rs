@@ -1,6 +1,7 @@
 //! stdout, exit codes, args/environ, random, clocks, unknown imports.
 
-use runtime_glue::{GuestBuilder, RunError};
+use crate::util::engine;
+use runtime_glue::{GuestBuilder, Run, RunError};
 
 use crate::util::{call_errno, errno, errno_of, module, run, run_with};
 
@@ -89,7 +90,9 @@ fn unknown_import_fails_at_startup_naming_it() {
                    (func (export "_start")))"#,
     )
     .unwrap();
-    let err = GuestBuilder::new().run_bytes(&wasm).unwrap_err();
+    let err = GuestBuilder::new()
+        .run_bytes_on(engine(), &wasm)
+        .unwrap_err();
     match &err {
         RunError::UnknownImport {
             module,
@@ -111,7 +114,9 @@ fn known_name_with_wrong_signature_is_unknown_import() {
                    (func (export "_start")))"#,
     )
     .unwrap();
-    let err = GuestBuilder::new().run_bytes(&wasm).unwrap_err();
+    let err = GuestBuilder::new()
+        .run_bytes_on(engine(), &wasm)
+        .unwrap_err();
     assert!(
         matches!(err, RunError::UnknownImport { ref signature, .. } if signature == "(i64) -> i32")
     );
@@ -130,7 +135,7 @@ fn wasm_trap_is_reported_with_kind() {
 fn missing_start_is_an_error() {
     let wasm = wat::parse_str("(module)").unwrap();
     assert!(matches!(
-        GuestBuilder::new().run_bytes(&wasm),
+        GuestBuilder::new().run_bytes_on(engine(), &wasm),
         Err(RunError::NoStart)
     ));
 }
@@ -179,7 +184,7 @@ fn initial_memory_over_the_cap_does_not_start() {
     assert!(
         GuestBuilder::new()
             .max_memory(1024)
-            .run_bytes(&wasm)
+            .run_bytes_on(engine(), &wasm)
             .is_err()
     );
 }

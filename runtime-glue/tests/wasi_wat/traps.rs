@@ -1,11 +1,12 @@
 //! Traps name the wasm function they happened in (via the name section).
 
-use runtime_glue::{GuestBuilder, RunError};
+use crate::util::engine;
+use runtime_glue::{Engine, GuestBuilder, Run, RunError};
 
 use crate::util::{module, run_with};
 
 fn trap_of(wasm: &[u8]) -> (String, Option<String>) {
-    match GuestBuilder::new().run_bytes(wasm) {
+    match GuestBuilder::new().run_bytes_on(engine(), wasm) {
         Err(RunError::Trap { kind, function, .. }) => (kind, function),
         other => panic!("expected a trap, got {other:?}"),
     }
@@ -88,20 +89,32 @@ fn guest_exporting_the_reserved_name_still_runs() {
                    (func (export "_start")))"#,
     )
     .unwrap();
-    assert_eq!(GuestBuilder::new().run_bytes(&wasm).unwrap().code, 0);
+    assert_eq!(
+        GuestBuilder::new()
+            .run_bytes_on(engine(), &wasm)
+            .unwrap()
+            .code,
+        0
+    );
 }
+
+// The instrumentation these tests look at (current function, call_indirect site and slot)
+// is the wasmi engine's; wasmtime names the function from its own backtrace instead.
 
 #[test]
 fn trap_names_can_be_turned_off() {
     let wasm = module("(func $inner unreachable)", "(call $inner)");
-    match GuestBuilder::new().trap_names(false).run_bytes(&wasm) {
+    match GuestBuilder::new()
+        .trap_names(false)
+        .run_bytes_on(Engine::Wasmi, &wasm)
+    {
         Err(RunError::Trap { function, .. }) => assert_eq!(function, None),
         other => panic!("expected a trap, got {other:?}"),
     }
 }
 
 fn trap_message(wasm: &[u8]) -> String {
-    match GuestBuilder::new().run_bytes(wasm) {
+    match GuestBuilder::new().run_bytes_on(Engine::Wasmi, wasm) {
         Err(RunError::Trap { message, .. }) => message,
         other => panic!("expected a trap, got {other:?}"),
     }
@@ -152,7 +165,10 @@ fn call_to_an_empty_slot_says_so() {
 #[test]
 fn without_trap_names_the_mismatch_is_reported_bare() {
     let wasm = wat::parse_str(DISPATCH).unwrap();
-    match GuestBuilder::new().trap_names(false).run_bytes(&wasm) {
+    match GuestBuilder::new()
+        .trap_names(false)
+        .run_bytes_on(Engine::Wasmi, &wasm)
+    {
         Err(RunError::Trap { message, .. }) => {
             assert_eq!(message, "indirect call type mismatch")
         }

@@ -1,6 +1,6 @@
 //! Helpers: a prelude importing every preview1 call, and runners.
 
-use runtime_glue::{GuestBuilder, RunError, SharedBuffer, Stdio};
+use runtime_glue::{Engine, GuestBuilder, Run, RunError, SharedBuffer, Stdio};
 
 /// WASI errno values used in assertions (witx numbering).
 #[allow(dead_code)] // shared by the topic files; each uses a subset
@@ -108,7 +108,7 @@ pub(crate) fn run_with(builder: GuestBuilder, wasm: &[u8]) -> Result<Outcome, Ru
     let out = SharedBuffer::new();
     let status = builder
         .stdout(Stdio::Capture(out.clone()))
-        .run_bytes(wasm)?;
+        .run_bytes_on(engine(), wasm)?;
     Ok(Outcome {
         code: status.code,
         stdout: out.contents(),
@@ -142,4 +142,9 @@ pub(crate) fn errno_of(builder: GuestBuilder, fields: &str, setup: &str, call: &
 /// [`errno_of`] for one call in a default guest with no setup.
 pub(crate) fn call_errno(call: &str) -> i32 {
     errno_of(GuestBuilder::new(), "", "", call)
+}
+
+/// The engine under test: `FDVIRT_ENGINE` (scripts/test runs the suites once per engine).
+pub(crate) fn engine() -> Engine {
+    Engine::from_env().expect("FDVIRT_ENGINE names an engine of this build")
 }

@@ -146,7 +146,7 @@ fn table_signatures_match_witx() {
     assert_eq!(sig("fd_seek"), "(i32, i64, i32, i32) -> i32");
     assert_eq!(sig("clock_time_get"), "(i32, i64, i32) -> i32");
     assert_eq!(sig("fd_filestat_set_times"), "(i32, i64, i64, i32) -> i32");
-    assert_eq!(sig("proc_exit"), "(i32)");
+    assert_eq!(sig("proc_exit"), "(i32) -> ()");
     assert_eq!(sig("sched_yield"), "() -> i32");
     let exit = abi::find("wasi_snapshot_preview1", "proc_exit").unwrap();
     assert_eq!(exit.returns, Returns::Nothing);

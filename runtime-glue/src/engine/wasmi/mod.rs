@@ -1,14 +1,64 @@
-//! Load, link, instantiate, run `_start`, and classify how it ended.
+//! The wasmi engine (interpreter): fdvirt's default. Starts in microseconds and keeps
+//! memory small; see BENCHMARKS.md for when the wasmtime engine is the better choice.
+//!
+//! Two wasmi-only concerns live here: zero-page reclaim ([`zero_pages`]: wasmi zero-fills
+//! grown memory, making every reserved page resident) and the trap-name instrumentation
+//! ([`crate::names`]: wasmi reports a trap's kind but not the function it happened in).
 
-use wasmi::{Engine, Instance, Module, Store, StoreLimitsBuilder, Val};
+pub mod linker;
+pub mod zero_pages;
 
-use crate::{
-    builder::GuestBuilder,
-    ctx::GuestCtx,
-    error::{ExitStatus, RunError},
-    linker::{self, HostCallTrap},
-    names,
-};
+use hostcalls::{ExitStatus, GuestBuilder, GuestCtx};
+use wasmi::{Engine, Instance, Module, Store, StoreLimits, StoreLimitsBuilder, Val};
+
+use super::HostCallTrap;
+use crate::{error::RunError, names};
+pub use linker::{WasmiHost, add_to_linker, check_imports};
+use zero_pages::ZeroPages;
+
+/// fdvirt's own store data: the guest's host state plus what the wasmi adapter needs.
+#[derive(Debug)]
+pub struct StoreData {
+    /// The guest's host state.
+    pub guest: GuestCtx,
+    /// The guest's exported `memory`, looked up once after instantiation so host calls
+    /// need no export lookup.
+    memory: Option<wasmi::Memory>,
+    /// wasmi's resource limiter built from the guest's memory cap.
+    limits: StoreLimits,
+    /// Which part of the memory has been checked for zero pages to release.
+    zero_pages: ZeroPages,
+}
+
+impl StoreData {
+    /// Store data for `guest`, enforcing its memory cap ([`GuestCtx::max_memory`]).
+    pub fn new(guest: GuestCtx) -> Self {
+        let limits = match guest.max_memory() {
+            Some(bytes) => StoreLimitsBuilder::new().memory_size(bytes).build(),
+            None => StoreLimits::default(),
+        };
+        Self {
+            guest,
+            memory: None,
+            limits,
+            zero_pages: ZeroPages::default(),
+        }
+    }
+}
+
+impl WasmiHost for StoreData {
+    fn guest(&mut self) -> &mut GuestCtx {
+        &mut self.guest
+    }
+
+    fn memory(&self) -> Option<wasmi::Memory> {
+        self.memory
+    }
+
+    fn zero_pages(&mut self) -> Option<&mut ZeroPages> {
+        Some(&mut self.zero_pages)
+    }
+}
 
 /// Runs `wasm` as configured by `builder`.
 pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunError> {
@@ -25,15 +75,13 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
         .flatten();
     let module = match instrumented.map(|w| Module::new(&engine, w)) {
         Some(Ok(m)) => m,
-        _ => Module::new(&engine, wasm).map_err(|source| RunError::Load { source })?,
+        _ => Module::new(&engine, wasm).map_err(|source| RunError::Load {
+            source: Box::new(source),
+        })?,
     };
-    linker::check_imports(&module)?;
-    let mut ctx = builder.build_ctx()?;
-    if let Some(bytes) = ctx.max_memory {
-        ctx.limits = StoreLimitsBuilder::new().memory_size(bytes).build();
-    }
-    let mut store = Store::new(&engine, ctx);
-    store.limiter(|cx| &mut cx.limits);
+    check_imports(&module)?;
+    let mut store = Store::new(&engine, StoreData::new(builder.build_ctx()?));
+    store.limiter(|data| &mut data.limits);
     let linker = linker::build(&engine, &module)?;
     let instance = match linker.instantiate_and_start(&mut store, &module) {
         Ok(i) => i,
@@ -58,7 +106,7 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
 fn indirect_call(
     e: &wasmi::Error,
     instance: &Instance,
-    store: &Store<GuestCtx>,
+    store: &Store<StoreData>,
     wasm: &[u8],
 ) -> Option<String> {
     use wasmi::TrapCode;
@@ -79,7 +127,7 @@ fn indirect_call(
 }
 
 /// The function the instrumentation global points at, by name.
-fn current_function(instance: &Instance, store: &Store<GuestCtx>, wasm: &[u8]) -> Option<String> {
+fn current_function(instance: &Instance, store: &Store<StoreData>, wasm: &[u8]) -> Option<String> {
     let global = instance.get_global(store, names::CURRENT_FN_EXPORT)?;
     let Val::I32(index) = global.get(store) else {
         return None;
@@ -117,5 +165,7 @@ fn finish(
             message,
         });
     }
-    Err(RunError::Instantiate { source: e })
+    Err(RunError::Instantiate {
+        source: Box::new(e),
+    })
 }

@@ -59,24 +59,20 @@ impl Default for SocketOptions {
 /// # Examples
 ///
 /// A guest whose fd 3 is a pre-opened listener (`--tcplisten`), checked with
-/// `fd_fdstat_get` (filetype 6 = `SOCKET_STREAM`):
+/// `fd_fdstat_get` (filetype 6 = `SOCKET_STREAM`), called here without an engine:
 ///
 /// ```
-/// use runtime_glue::{GuestBuilder, NetConfig, Stdio};
+/// use hostcalls::{GuestBuilder, NetConfig, Stdio, abi};
 ///
-/// let wasm = wat::parse_str(r#"(module
-///   (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $st (param i32 i32) (result i32)))
-///   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-///   (memory (export "memory") 1)
-///   (func (export "_start")
-///     (drop (call $st (i32.const 3) (i32.const 0)))
-///     (call $exit (i32.load8_u (i32.const 0)))))"#)?;
 /// let net = NetConfig {
 ///     listeners: vec!["127.0.0.1:0".parse()?],
 ///     ..NetConfig::default()
 /// };
-/// let status = GuestBuilder::new().network(net).stdout(Stdio::Null).run_bytes(&wasm)?;
-/// assert_eq!(status.code, 6);
+/// let mut cx = GuestBuilder::new().network(net).stdout(Stdio::Null).build_ctx()?;
+/// let mut memory = vec![0u8; 64];
+/// let fdstat_get = abi::find("wasi_snapshot_preview1", "fd_fdstat_get").unwrap();
+/// fdstat_get.invoke(&mut cx, &mut memory, &[3, 0])?;
+/// assert_eq!(memory[0], 6);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

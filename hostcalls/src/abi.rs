@@ -15,13 +15,28 @@ use std::fmt;
 
 use crate::{ctx::GuestCtx, errno::Fault};
 
-/// A wasm value type used by host-call signatures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A wasm value type, as it appears in function signatures. Host calls only take and
+/// return `i32` and `i64`; the other kinds let a module's imports (and `inspect`'s view
+/// of a whole module) be described in the same terms, so an import of a type no row has
+/// is an ordinary mismatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ValKind {
     /// `i32`.
     I32,
     /// `i64`.
     I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `v128`.
+    V128,
+    /// `funcref`.
+    FuncRef,
+    /// `externref`.
+    ExternRef,
+    /// Any other reference type (GC proposal).
+    OtherRef,
 }
 
 impl fmt::Display for ValKind {
@@ -29,7 +44,28 @@ impl fmt::Display for ValKind {
         f.write_str(match self {
             ValKind::I32 => "i32",
             ValKind::I64 => "i64",
+            ValKind::F32 => "f32",
+            ValKind::F64 => "f64",
+            ValKind::V128 => "v128",
+            ValKind::FuncRef => "funcref",
+            ValKind::ExternRef => "externref",
+            ValKind::OtherRef => "ref",
         })
+    }
+}
+
+/// A function signature: `(i32, i64) -> i32` when displayed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Signature {
+    /// Parameter types in order.
+    pub params: Vec<ValKind>,
+    /// Result types in order.
+    pub results: Vec<ValKind>,
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&signature_text(&self.params, &self.results))
     }
 }
 
@@ -202,17 +238,36 @@ impl HostCall {
         signature_text(self.params, self.results())
     }
 
+    /// The signature as a value.
+    pub fn sig(&self) -> Signature {
+        Signature {
+            params: self.params.to_vec(),
+            results: self.results().to_vec(),
+        }
+    }
+
     /// Runs the call, logging it when tracing is on (see [`crate::trace`]).
     ///
     /// # Errors
     ///
     /// The call's [`Fault`].
     pub fn invoke(&self, cx: &mut GuestCtx, mem: &mut [u8], raw: &[u64]) -> Result<(), Fault> {
-        crate::trace::invoke(self, cx, mem, raw)
+        // `--stats`: the call's thread CPU time (one branch per call when off).
+        let started = cx.stats.is_some().then(crate::stats::thread_cpu);
+        let result = crate::trace::invoke(self, cx, mem, raw);
+        if let (Some(t0), Some(stats)) = (started, cx.stats.as_mut()) {
+            stats.record(
+                self.name,
+                raw,
+                crate::stats::thread_cpu().saturating_sub(t0),
+            );
+        }
+        result
     }
 }
 
-/// Formats `(p1, p2) -> r`.
+/// Formats a signature: `(i32, i64) -> i32`, `() -> ()`, `(i32) -> (i32, i32)`; the one
+/// formatter for traps, import errors, `inspect` and traces.
 pub fn signature_text(params: &[ValKind], results: &[ValKind]) -> String {
     let join = |v: &[ValKind]| {
         v.iter()
@@ -221,7 +276,6 @@ pub fn signature_text(params: &[ValKind], results: &[ValKind]) -> String {
             .join(", ")
     };
     match results {
-        [] => format!("({})", join(params)),
         [one] => format!("({}) -> {one}", join(params)),
         many => format!("({}) -> ({})", join(params), join(many)),
     }

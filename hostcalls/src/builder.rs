@@ -1,4 +1,7 @@
-//! [`GuestBuilder`]: configure and run one guest.
+//! [`GuestBuilder`]: configure one guest (argv, environment, stdio, preopens, fd policy
+//! and limits, network) and build its host state. Running it is an engine's job: the
+//! `runtime-glue` crate's adapters (wasmi, wasmtime) take the built [`GuestCtx`], or an
+//! embedder links [`crate::abi`]'s rows into an engine of their own.
 
 use std::path::Path;
 
@@ -8,7 +11,7 @@ use fdtable::{FdPolicy, FdTable};
 use crate::{
     ctx::GuestCtx,
     descriptor::{Descriptor, DirDesc, FdEntry},
-    error::{ExitStatus, RunError},
+    error::SetupError,
     stdio::{HostStream, Input, Output, Stdio},
     types::Rights,
 };
@@ -29,7 +32,8 @@ pub fn default_max_fds() -> usize {
     hostsock::NofileLimit::current().map_or(FALLBACK_MAX_FDS, |l| l.guest_fds())
 }
 
-/// Builds and runs a guest. See the crate docs for an example.
+/// Configures a guest and builds its host state ([`Self::build_ctx`]). See the crate docs
+/// for an example.
 #[derive(Debug)]
 pub struct GuestBuilder {
     net: crate::socket::NetConfig,
@@ -116,15 +120,15 @@ impl GuestBuilder {
     ///
     /// # Errors
     ///
-    /// [`RunError::Io`] when the directory cannot be opened.
+    /// [`SetupError::Io`] when the directory cannot be opened.
     pub fn preopen_dir(
         mut self,
         host: impl AsRef<Path>,
         guest: impl Into<String>,
-    ) -> Result<Self, RunError> {
+    ) -> Result<Self, SetupError> {
         let host = host.as_ref();
         let dir =
-            Dir::open_ambient_dir(host, ambient_authority()).map_err(|source| RunError::Io {
+            Dir::open_ambient_dir(host, ambient_authority()).map_err(|source| SetupError::Io {
                 path: host.to_path_buf(),
                 source,
             })?;
@@ -165,8 +169,19 @@ impl GuestBuilder {
     }
 
     /// True unless [`Self::trap_names`] turned trap naming off.
-    pub(crate) fn names_traps(&self) -> bool {
+    pub fn names_traps(&self) -> bool {
         self.trap_names
+    }
+
+    /// The open-fd limit the guest will get: [`Self::max_fds`] if set, else
+    /// [`default_max_fds`], bounded by the fd policy's number space.
+    pub fn fd_limit(&self) -> usize {
+        fd_limit(self.max_fds, &self.policy)
+    }
+
+    /// The linear-memory cap in bytes ([`Self::max_memory`]), if any.
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.max_memory
     }
 
     /// Connects fd 0.
@@ -238,8 +253,9 @@ impl GuestBuilder {
     ///
     /// # Errors
     ///
-    /// [`RunError::FdSetup`] when these fds do not fit the policy or limit.
-    pub fn build_ctx(self) -> Result<GuestCtx, RunError> {
+    /// [`SetupError::FdSetup`] when these fds do not fit the policy or limit,
+    /// [`SetupError::Listen`] when a pre-opened listener cannot be bound.
+    pub fn build_ctx(self) -> Result<GuestCtx, SetupError> {
         let limit = fd_limit(self.max_fds, &self.policy);
         let mut fds = FdTable::with_limit(self.policy, limit);
         let (stdio, preopens) =
@@ -251,10 +267,10 @@ impl GuestBuilder {
             .iter()
             .map(|&addr| {
                 let s = crate::socket::open_listener(addr, &net)
-                    .map_err(|source| RunError::Listen { addr, source })?;
+                    .map_err(|source| SetupError::Listen { addr, source })?;
                 Ok((Descriptor::Socket(s), crate::socket::SocketDesc::rights()))
             })
-            .collect::<Result<Vec<_>, RunError>>()?;
+            .collect::<Result<Vec<_>, SetupError>>()?;
         let all = stdio.into_iter().chain(listeners).chain(preopens);
         for (fd, (desc, base)) in (0u32..).zip(all) {
             let inheriting = if base == Rights::DIR {
@@ -263,7 +279,7 @@ impl GuestBuilder {
                 Rights::NONE
             };
             fds.insert_at(fd, FdEntry::new(desc, base, inheriting))
-                .map_err(|source| RunError::FdSetup { fd, source })?;
+                .map_err(|source| SetupError::FdSetup { fd, source })?;
         }
         let mut cx = GuestCtx::new(fds);
         cx.args = self.args.into_iter().map(String::into_bytes).collect();
@@ -277,30 +293,6 @@ impl GuestBuilder {
         cx.net = net;
         cx.max_memory = self.max_memory;
         Ok(cx)
-    }
-
-    /// Loads `path` and runs it.
-    ///
-    /// # Errors
-    ///
-    /// [`RunError::Io`] if the file cannot be read, else as [`Self::run_bytes`].
-    pub fn run_file(self, path: impl AsRef<Path>) -> Result<ExitStatus, RunError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| RunError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        self.run_bytes(&bytes)
-    }
-
-    /// Runs a module given as wasm bytes: instantiate, call `_start`.
-    ///
-    /// # Errors
-    ///
-    /// [`RunError::Load`], [`RunError::UnknownImport`], [`RunError::Trap`],
-    /// [`RunError::NoStart`], [`RunError::FdSetup`].
-    pub fn run_bytes(self, wasm: &[u8]) -> Result<ExitStatus, RunError> {
-        crate::run::run(self, wasm)
     }
 }
 

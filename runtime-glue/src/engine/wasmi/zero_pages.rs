@@ -21,7 +21,7 @@
 
 /// Scan state: how much of the guest's memory has been looked at.
 #[derive(Debug, Default)]
-pub(crate) struct ZeroPages {
+pub struct ZeroPages {
     /// Memory length (bytes) at the previous scan; linear memories never shrink.
     scanned: usize,
 }
@@ -31,7 +31,7 @@ impl ZeroPages {
     /// every host call, so it is inlined into the caller and costs one length compare
     /// unless the memory grew.
     #[inline]
-    pub(crate) fn reclaim(&mut self, mem: &mut [u8]) {
+    pub fn reclaim(&mut self, mem: &mut [u8]) {
         if mem.len() > self.scanned {
             self.reclaim_grown(mem);
         }

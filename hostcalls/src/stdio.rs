@@ -34,7 +34,7 @@ pub enum Stdio {
 /// # Examples
 ///
 /// ```
-/// let buf = runtime_glue::SharedBuffer::new();
+/// let buf = hostcalls::SharedBuffer::new();
 /// let handle = buf.clone();
 /// handle.append(b"hi");
 /// assert_eq!(buf.contents(), b"hi");

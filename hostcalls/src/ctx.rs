@@ -1,4 +1,4 @@
-//! [`GuestCtx`]: all host state of one guest, kept in the wasmi `Store`.
+//! [`GuestCtx`]: all host state of one guest, kept in the engine's store data.
 
 use fdtable::{Fd, FdTable};
 use rand::{SeedableRng, rngs::StdRng};
@@ -22,16 +22,9 @@ pub struct GuestCtx {
     pub(crate) rng: StdRng,
     /// Host-call tracing: filter, level, start time.
     pub(crate) trace: crate::trace::Tracer,
-    /// Largest linear memory the guest may grow to, in bytes.
+    /// Largest linear memory the guest may grow to, in bytes (the engine
+    /// adapter enforces it with its own resource limiter).
     pub(crate) max_memory: Option<usize>,
-    /// wasmi's resource limiter built from `max_memory` (the store asks
-    /// the host state for it).
-    pub(crate) limits: wasmi::StoreLimits,
-    /// The guest's exported `memory`, looked up once after instantiation so
-    /// host calls need no export lookup.
-    pub(crate) memory: Option<wasmi::Memory>,
-    /// Which part of that memory has been checked for zero pages to release.
-    pub(crate) zero_pages: crate::zero_pages::ZeroPages,
     /// `poll_oneoff`'s buffers, reused from call to call.
     pub(crate) poll: crate::wasi::poll::PollScratch,
     /// Host/guest time split, when asked for (`fdvirt run --stats`).
@@ -49,12 +42,16 @@ impl GuestCtx {
             rng: StdRng::from_os_rng(),
             trace: crate::trace::Tracer::default(),
             max_memory: None,
-            limits: wasmi::StoreLimits::default(),
-            memory: None,
-            zero_pages: crate::zero_pages::ZeroPages::default(),
             poll: crate::wasi::poll::PollScratch::default(),
             stats: None,
         }
+    }
+
+    /// The largest linear memory the guest may grow to, in bytes
+    /// ([`crate::GuestBuilder::max_memory`]); `None` for the engine's own limit.
+    /// Engines enforce it: the host layer never grows memory itself.
+    pub fn max_memory(&self) -> Option<usize> {
+        self.max_memory
     }
 
     /// The guest's fd table.

@@ -15,18 +15,45 @@ pub enum Runtime {
         /// Whether wasmtime's compiled-module cache is on.
         cached: bool,
     },
-    /// fdvirt under an fd policy (`lowest`, `random`, `capped:1024`).
+    /// fdvirt under an fd policy (`lowest`, `random`, `capped:1024`) on one engine.
     Fdvirt {
         /// The `--fd-policy` value.
         policy: String,
+        /// The `--engine` value.
+        engine: Engine,
     },
 }
 
+/// fdvirt's execution engine (`fdvirt run --engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The wasmi interpreter (fdvirt's default).
+    Wasmi,
+    /// wasmtime (Cranelift), with its on-disk compile cache.
+    Wasmtime,
+}
+
+impl Engine {
+    /// The `--engine` argument.
+    pub fn arg(self) -> &'static str {
+        match self {
+            Self::Wasmi => "wasmi",
+            Self::Wasmtime => "wasmtime",
+        }
+    }
+}
+
 impl Runtime {
-    /// fdvirt under `policy`.
+    /// fdvirt under `policy` on wasmi (the default engine).
     pub fn fdvirt(policy: &str) -> Self {
+        Self::fdvirt_on(Engine::Wasmi, policy)
+    }
+
+    /// fdvirt under `policy` on `engine`.
+    pub fn fdvirt_on(engine: Engine, policy: &str) -> Self {
         Self::Fdvirt {
             policy: policy.to_string(),
+            engine,
         }
     }
 
@@ -36,7 +63,15 @@ impl Runtime {
             Self::Native => "native".into(),
             Self::Wasmtime { cached: false } => "wasmtime".into(),
             Self::Wasmtime { cached: true } => "wasmtime (cached)".into(),
-            Self::Fdvirt { policy } => format!("fdvirt ({policy})"),
+            // wasmi keeps the label of the rounds before the wasmtime engine existed.
+            Self::Fdvirt {
+                policy,
+                engine: Engine::Wasmi,
+            } => format!("fdvirt ({policy})"),
+            Self::Fdvirt {
+                policy,
+                engine: Engine::Wasmtime,
+            } => format!("fdvirt --engine wasmtime ({policy})"),
         }
     }
 }
@@ -61,6 +96,9 @@ pub enum Program {
     /// A tokio HTTP server without hyper: `tokio-http.wasm` on a pre-opened listener
     /// (tokio_wasi, fdvirt only) and the same source built natively with tokio.
     TokioHttp,
+    /// guests/native `bench-sha`: compute-bound HTTP (SHA-256 of 64 KiB per request), one
+    /// mio source natively and as a wasm guest on a pre-opened listener.
+    Sha,
 }
 
 impl Program {
@@ -68,7 +106,7 @@ impl Program {
     pub fn preopened(self) -> bool {
         matches!(
             self,
-            Self::Echo | Self::EchoBig | Self::StdHttp | Self::TokioHttp
+            Self::Echo | Self::EchoBig | Self::StdHttp | Self::TokioHttp | Self::Sha
         )
     }
 
@@ -96,6 +134,8 @@ impl Program {
             (Self::TokioEcho, _) => "tokio-echo.wasm (tokio_wasi)",
             (Self::TokioHttp, Runtime::Native) => "tokio-http (tokio)",
             (Self::TokioHttp, _) => "tokio-http.wasm (tokio_wasi)",
+            (Self::Sha, Runtime::Native) => "bench-sha",
+            (Self::Sha, _) => "bench-sha.wasm",
         }
     }
 }
@@ -153,6 +193,7 @@ impl Contender {
                     // tokio's echo example takes the address as its only argument.
                     Program::TokioEcho => return Ok((&tools.native_tokio_echo, os(&[&listen]))),
                     Program::TokioHttp => &tools.native_tokio_http,
+                    Program::Sha => &tools.native_sha,
                     _ => return Err("no native build of this program".into()),
                 };
                 Ok((bin, os(&["--listen", &listen])))
@@ -168,11 +209,12 @@ impl Contender {
                 args.push(wasm.into());
                 Ok((bin, args))
             }
-            Runtime::Fdvirt { policy } => {
+            Runtime::Fdvirt { policy, engine } => {
                 let bin = tools.fdvirt.as_deref().ok_or("fdvirt not available")?;
                 // No --max-fds: the guest's default fd limit follows the host's
-                // RLIMIT_NOFILE (the harness raises it for 10,000 connections).
-                let mut args = os(&["run", "--fd-policy", policy]);
+                // RLIMIT_NOFILE (the harness raises it for 10,000 connections). The engine
+                // is always explicit, so $FDVIRT_ENGINE cannot change a row.
+                let mut args = os(&["run", "--engine", engine.arg(), "--fd-policy", policy]);
                 if self.program.preopened() {
                     args.extend(os(&["--tcplisten", &listen]));
                 }
@@ -193,6 +235,7 @@ impl Contender {
         match self.program {
             Program::Echo => Ok(&tools.echo_wasm),
             Program::EchoBig => Ok(&tools.echo_big_wasm),
+            Program::Sha => Ok(&tools.sha_wasm),
             Program::WasmedgeEcho => tools
                 .wasmedge_echo
                 .as_deref()

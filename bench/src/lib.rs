@@ -28,6 +28,7 @@ pub mod slowloris;
 pub mod stats;
 pub mod suite;
 pub mod targets;
+pub mod targets_engines;
 pub mod tools;
 pub mod workloads;
 

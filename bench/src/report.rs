@@ -3,7 +3,7 @@
 use std::{fmt::Write as _, fs, process::Command};
 
 use crate::{
-    contender::Runtime,
+    contender::{Engine, Runtime},
     results::{Row, Workload},
     stats::{Summary, fmt_num},
     suite::Suite,
@@ -231,7 +231,14 @@ fn ordered(rows: &[Row], workload: Workload) -> Vec<&Row> {
         Runtime::Native => 0,
         Runtime::Wasmtime { cached: false } => 1,
         Runtime::Wasmtime { cached: true } => 2,
-        Runtime::Fdvirt { .. } => 3,
+        Runtime::Fdvirt {
+            engine: Engine::Wasmi,
+            ..
+        } => 3,
+        Runtime::Fdvirt {
+            engine: Engine::Wasmtime,
+            ..
+        } => 4,
     };
     rows.sort_by_key(|r| (configs.iter().position(|c| *c == r.config), rank(r)));
     rows

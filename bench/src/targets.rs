@@ -117,6 +117,7 @@ pub fn evaluate(rows: &[Row]) -> Vec<Verdict> {
     }
     out.extend(hold(rows));
     out.extend(slow(rows));
+    out.extend(crate::targets_engines::evaluate(rows));
     if out.is_empty() {
         out.push(not_measured("fdvirt rows (fdvirt did not run)".into()));
     }

@@ -73,7 +73,7 @@ mod contenders {
     use std::path::PathBuf;
 
     use crate::{
-        contender::{Contender, Program, Runtime},
+        contender::{Contender, Engine, Program, Runtime},
         tools::Tools,
     };
 
@@ -93,6 +93,8 @@ mod contenders {
             tokio_http_wasm: Some(p("/t/tokio-http.wasm")),
             native_tokio_echo: p("/t/release/tokio-echo"),
             native_tokio_http: p("/t/release/tokio-http"),
+            native_sha: p("/t/release/bench-sha"),
+            sha_wasm: p("/t/sha.wasm"),
             fdvirt: with_fdvirt.then(|| p("/t/release/fdvirt")),
             wasmtime: Some(p("/w/wasmtime")),
             wasmtime_version: None,
@@ -114,17 +116,17 @@ mod contenders {
         let fd = Contender::new(Runtime::fdvirt("capped:1024"), Program::Echo);
         assert_eq!(
             argv(&fd, &t).join(" "),
-            "/t/release/fdvirt run --fd-policy capped:1024 --tcplisten 127.0.0.1:4000 /t/echo.wasm"
+            "/t/release/fdvirt run --engine wasmi --fd-policy capped:1024 --tcplisten 127.0.0.1:4000 /t/echo.wasm"
         );
         let we = Contender::new(Runtime::fdvirt("lowest"), Program::WasmedgeEcho);
         assert_eq!(
             argv(&we, &t).join(" "),
-            "/t/release/fdvirt run --fd-policy lowest /t/wasmedge-echo.wasm 127.0.0.1:4000"
+            "/t/release/fdvirt run --engine wasmi --fd-policy lowest /t/wasmedge-echo.wasm 127.0.0.1:4000"
         );
         let th = Contender::new(Runtime::fdvirt("lowest"), Program::TokioHttp);
         assert_eq!(
             argv(&th, &t).join(" "),
-            "/t/release/fdvirt run --fd-policy lowest --tcplisten 127.0.0.1:4000 /t/tokio-http.wasm"
+            "/t/release/fdvirt run --engine wasmi --fd-policy lowest --tcplisten 127.0.0.1:4000 /t/tokio-http.wasm"
         );
         let te = Contender::new(Runtime::Native, Program::TokioEcho);
         assert_eq!(
@@ -140,6 +142,29 @@ mod contenders {
         assert_eq!(
             argv(&native, &t).join(" "),
             "/t/release/bench-echo --listen 127.0.0.1:4000"
+        );
+    }
+
+    #[test]
+    fn the_engine_is_always_explicit_and_the_compute_guest_has_a_native_twin() {
+        let t = tools(true);
+        let wt = Runtime::fdvirt_on(Engine::Wasmtime, "lowest");
+        let sha = Contender::new(wt.clone(), Program::Sha);
+        assert_eq!(
+            argv(&sha, &t).join(" "),
+            "/t/release/fdvirt run --engine wasmtime --fd-policy lowest --tcplisten 127.0.0.1:4000 /t/sha.wasm"
+        );
+        assert_eq!(wt.label(), "fdvirt --engine wasmtime (lowest)");
+        assert_eq!(Runtime::fdvirt("lowest").label(), "fdvirt (lowest)");
+        let native = Contender::new(Runtime::Native, Program::Sha);
+        assert_eq!(
+            argv(&native, &t).join(" "),
+            "/t/release/bench-sha --listen 127.0.0.1:4000"
+        );
+        let cli = Contender::new(Runtime::Wasmtime { cached: true }, Program::Sha);
+        assert_eq!(
+            argv(&cli, &t).join(" "),
+            "/w/wasmtime run -C cache=y -S preview2=n -S tcplisten=127.0.0.1:4000 /t/sha.wasm"
         );
     }
 
@@ -256,6 +281,54 @@ mod verdicts {
         failed.fail("held connection 7: echo differs");
         let v = evaluate(&[failed]);
         assert_eq!(v[0].verdict, "not measured", "a byte missing is no pass");
+    }
+
+    #[test]
+    fn issue_13_targets_put_the_wasmtime_engine_beside_native_and_the_cli() {
+        use crate::{contender::Engine, targets_engines, workloads::http};
+        let wt = || Runtime::fdvirt_on(Engine::Wasmtime, "lowest");
+        let (hyper, sha) = (
+            http::config(64, Program::Hello),
+            http::config(64, Program::Sha),
+        );
+        let std = http::config(64, Program::StdHttp);
+        let cli = Runtime::Wasmtime { cached: false };
+        let rows = vec![
+            row(Workload::Http, &hyper, 64.0, Runtime::Native, &[1000.0]),
+            row(
+                Workload::Http,
+                &hyper,
+                64.0,
+                Runtime::fdvirt("lowest"),
+                &[900.0],
+            ),
+            row(Workload::Http, &hyper, 64.0, wt(), &[790.0]),
+            row(Workload::Http, &sha, 64.0, Runtime::Native, &[1000.0]),
+            row(Workload::Http, &sha, 64.0, wt(), &[700.0]),
+            row(Workload::Http, &std, 64.0, cli, &[1000.0]),
+            row(Workload::Http, &std, 64.0, wt(), &[990.0]),
+            row(Workload::Startup, "small guest", 0.0, wt(), &[9.0]),
+            row(
+                Workload::Startup,
+                "small guest",
+                0.0,
+                Runtime::fdvirt("lowest"),
+                &[5.5],
+            ),
+        ];
+        let v = targets_engines::evaluate(&rows);
+        let find = |s: &str| v.iter().find(|v| v.target.contains(s)).unwrap();
+        assert_eq!(
+            find("hyper").verdict,
+            "NO",
+            "79% of native, the wasmi row is not it"
+        );
+        assert_eq!(find("sha256").verdict, "yes", "70% of native");
+        assert_eq!(find("std-http").verdict, "NO", "0.99x the CLI");
+        assert_eq!(find("std-http").measured, "990 vs 1,000 (0.99×)");
+        assert_eq!(find("engine wasmtime (warm").verdict, "yes");
+        assert_eq!(find("engine wasmi").verdict, "NO", "5.5 ms is over 5");
+        assert_eq!(v.len(), 5);
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub struct Tools {
     pub native_tokio_echo: PathBuf,
     /// See `native_tokio_echo`.
     pub native_tokio_http: PathBuf,
+    /// Native compute-bound HTTP server (`bench-sha`).
+    pub native_sha: PathBuf,
+    /// The same source as a wasm32-wasip1 guest on a pre-opened listener.
+    pub sha_wasm: PathBuf,
     /// The fdvirt binary, if it built.
     pub fdvirt: Option<PathBuf>,
     /// The real wasmtime executable (not a Python wrapper), if found.
@@ -88,9 +92,18 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
             "tokio-echo",
             "--bin",
             "tokio-http",
+            "--bin",
+            "bench-sha",
         ];
         cargo(&root, &target_dir, &native_manifest, None, &native_bins)?;
-        let wasm_bins = ["--bin", "bench-echo", "--bin", "bench-echo-big"];
+        let wasm_bins = [
+            "--bin",
+            "bench-echo",
+            "--bin",
+            "bench-echo-big",
+            "--bin",
+            "bench-sha",
+        ];
         cargo(
             &root,
             &target_dir,
@@ -115,6 +128,8 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
         native_hello: existing(host_dir.join("bench-hello"))?,
         native_tokio_echo: existing(host_dir.join("tokio-echo"))?,
         native_tokio_http: existing(host_dir.join("tokio-http"))?,
+        native_sha: existing(host_dir.join("bench-sha"))?,
+        sha_wasm: existing(wasm_dir.join("bench-sha.wasm"))?,
         tokio_echo_wasm: optional("tokio-echo.wasm"),
         tokio_http_wasm: optional("tokio-http.wasm"),
         echo_wasm: existing(wasm_dir.join("bench-echo.wasm"))?,

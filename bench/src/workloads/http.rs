@@ -4,7 +4,7 @@
 use std::net::TcpStream;
 
 use crate::{
-    contender::{Contender, Program, Runtime},
+    contender::{Contender, Engine, Program, Runtime},
     http as client,
     loadgen::{Exchange, IO_TIMEOUT, Load, run_keepalive},
     results::{Row, Workload},
@@ -19,24 +19,35 @@ pub const CONNS: [usize; 2] = [1, 64];
 /// sides move the same bytes.
 pub const NATIVE_BODY: &[u8] = b"Hello from hyper_wasi\n";
 
-/// The contenders: the hyper server natively and under fdvirt (wasmtime cannot run a
-/// WasmEdge-sockets guest), and the std HTTP guest under wasmtime and fdvirt.
+/// The contenders: the hyper server natively and under fdvirt on both engines (wasmtime
+/// cannot run a WasmEdge-sockets guest); the std HTTP guest under wasmtime and fdvirt on
+/// both engines (same engine, our host layer vs wasmtime's WASI); the compute-bound
+/// `bench-sha` natively, under wasmtime and under fdvirt on both engines.
 pub fn contenders() -> Vec<Contender> {
+    let wasmi = Runtime::fdvirt("lowest");
+    let wasmtime_engine = Runtime::fdvirt_on(Engine::Wasmtime, "lowest");
+    let cli = Runtime::Wasmtime { cached: false };
     vec![
         Contender::new(Runtime::Native, Program::Hello),
-        Contender::new(Runtime::fdvirt("lowest"), Program::Hello),
-        Contender::new(Runtime::Wasmtime { cached: false }, Program::StdHttp),
-        Contender::new(Runtime::fdvirt("lowest"), Program::StdHttp),
+        Contender::new(wasmi.clone(), Program::Hello),
+        Contender::new(wasmtime_engine.clone(), Program::Hello),
+        Contender::new(cli.clone(), Program::StdHttp),
+        Contender::new(wasmi.clone(), Program::StdHttp),
+        Contender::new(wasmtime_engine.clone(), Program::StdHttp),
+        Contender::new(Runtime::Native, Program::Sha),
+        Contender::new(cli, Program::Sha),
+        Contender::new(wasmi, Program::Sha),
+        Contender::new(wasmtime_engine, Program::Sha),
     ]
 }
 
 /// The configuration label: rows compare within one server family.
 pub fn config(conns: usize, program: Program) -> String {
     let s = if conns == 1 { "" } else { "s" };
-    let family = if program == Program::StdHttp {
-        "std-http"
-    } else {
-        "hyper"
+    let family = match program {
+        Program::StdHttp => "std-http",
+        Program::Sha => "sha256 64 KiB/request",
+        _ => "hyper",
     };
     format!("{family} · {conns} keep-alive conn{s}")
 }
@@ -47,7 +58,8 @@ pub fn run(suite: &mut Suite) {
     for contender in contenders() {
         // The guest's body is learnt from its first response; every later one must match.
         let probe = Exchange::Http { body: None };
-        let body = (contender.runtime == Runtime::Native).then(|| NATIVE_BODY.to_vec());
+        let hello = contender.runtime == Runtime::Native && contender.program == Program::Hello;
+        let body = hello.then(|| NATIVE_BODY.to_vec());
         let cases = CONNS
             .iter()
             .map(|&conns| Case {

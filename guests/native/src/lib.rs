@@ -10,6 +10,8 @@
 //! (`fdvirt run --tcplisten` / `wasmtime run -S tcplisten`), natively the server binds the
 //! address it is given, so the harness drives every variant the same way.
 
+pub mod sha;
+
 use std::{
     collections::HashMap,
     io::{self, Read, Write},

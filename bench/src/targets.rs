@@ -21,6 +21,18 @@ fn is_fdvirt(r: &Row) -> bool {
     matches!(r.contender.runtime, Runtime::Fdvirt { .. })
 }
 
+/// fdvirt on wasmi: the engine the earlier rounds' memory target was set for (the
+/// wasmtime engine's RSS is reported beside it, without a target).
+fn is_wasmi(r: &Row) -> bool {
+    matches!(
+        r.contender.runtime,
+        Runtime::Fdvirt {
+            engine: crate::contender::Engine::Wasmi,
+            ..
+        }
+    )
+}
+
 fn median_where(rows: &[Row], f: impl Fn(&Row) -> bool) -> Option<f64> {
     rows.iter()
         .find(|r| f(r))
@@ -103,7 +115,7 @@ pub fn evaluate(rows: &[Row]) -> Vec<Verdict> {
     out.extend(poll_flat(rows));
     for r in rows
         .iter()
-        .filter(|r| r.workload == Workload::Memory && is_fdvirt(r))
+        .filter(|r| r.workload == Workload::Memory && is_wasmi(r))
     {
         let target = format!("RSS {}, {}: < 10 MiB", r.config, r.contender.label());
         out.push(match r.summary() {

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use crate::{
-    contender::{Contender, Program, Runtime},
+    contender::{Contender, Engine, Program, Runtime},
     loadgen::{Client, Exchange, open_idle},
     results::{Row, Workload},
     suite::Suite,
@@ -15,11 +15,14 @@ use crate::{
 pub fn run(suite: &mut Suite) {
     let idle = suite.settings.memory_idle;
     let http = Exchange::Http { body: None };
+    // fdvirt's wasmtime engine beside wasmi: what the JIT costs in memory.
+    let wasmtime_engine = Runtime::fdvirt_on(Engine::Wasmtime, "lowest");
     let mut plan: Vec<(Contender, Exchange, String)> = echo_contenders()
         .into_iter()
+        .chain([Contender::new(wasmtime_engine.clone(), Program::Echo)])
         .map(|c| (c, echo_probe(), format!("{idle} idle conns · echo")))
         .collect();
-    for runtime in [Runtime::Native, Runtime::fdvirt("lowest")] {
+    for runtime in [Runtime::Native, Runtime::fdvirt("lowest"), wasmtime_engine] {
         let config = format!("{idle} idle conns · HTTP");
         plan.push((
             Contender::new(runtime, Program::Hello),

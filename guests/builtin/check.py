@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validate and exercise guests/builtin/http_server.wat before fdvirt can run it.
+"""Validate and exercise runtime-glue/guests/http_server.wat before fdvirt can run it.
 
 Usage:
   check.py                 validate, check import signatures, run the functional test
@@ -26,7 +26,7 @@ import time
 import wasmtime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WAT = os.path.join(HERE, "http_server.wat")
+WAT = os.path.join(HERE, "..", "..", "runtime-glue", "guests", "http_server.wat")
 M = "wasi_snapshot_preview1"
 
 # Expected imports: name -> (param count, result count); every param/result is i32.

@@ -533,7 +533,7 @@ fn main() {
         .map(|(n, w)| ((*n).to_owned(), (*w).to_owned()))
         .collect();
     for (name, path) in [
-        ("builtin_http", "guests/builtin/http_server.wat"),
+        ("builtin_http", "runtime-glue/guests/http_server.wat"),
         (
             "two_write_server",
             "runtime-glue/tests/sockets/wat/two_write_server.wat",

@@ -1,4 +1,4 @@
-//! `fdvirt demo`: serve the built-in guest HTTP server (`guests/builtin/http_server.wat`,
+//! `fdvirt demo`: serve the built-in guest HTTP server (`runtime-glue/guests/http_server.wat`,
 //! embedded at build time and assembled with the `wat` crate, so no wasm toolchain is
 //! needed) on 127.0.0.1:PORT.
 
@@ -10,7 +10,7 @@ use runtime_glue::{GuestBuilder, Run};
 use super::net::NetArgs;
 
 /// The built-in guest's source.
-const BUILTIN_WAT: &str = include_str!("../../../guests/builtin/http_server.wat");
+const BUILTIN_WAT: &str = include_str!("../../guests/http_server.wat");
 
 /// `fdvirt demo` options.
 #[derive(Debug, Args)]

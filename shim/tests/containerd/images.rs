@@ -13,7 +13,7 @@ const TOOL: &str = env!("CARGO_BIN_EXE_fdvirt-oci-image");
 /// The built-in demo guest (the one `fdvirt demo` serves).
 const DEMO_WAT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../guests/builtin/http_server.wat"
+    "/../runtime-glue/guests/http_server.wat"
 );
 
 /// Names of the imported images.

@@ -98,8 +98,8 @@ fn guest_exporting_the_reserved_name_still_runs() {
     );
 }
 
-// The instrumentation these tests look at (current function, call_indirect site and slot)
-// is the wasmi engine's; wasmtime names the function from its own backtrace instead.
+// Without the instrumentation wasmi cannot name the function; wasmtime still can, from its
+// own backtrace, so this one is wasmi's alone.
 
 #[test]
 fn trap_names_can_be_turned_off() {
@@ -114,7 +114,7 @@ fn trap_names_can_be_turned_off() {
 }
 
 fn trap_message(wasm: &[u8]) -> String {
-    match GuestBuilder::new().run_bytes_on(Engine::Wasmi, wasm) {
+    match GuestBuilder::new().run_bytes_on(engine(), wasm) {
         Err(RunError::Trap { message, .. }) => message,
         other => panic!("expected a trap, got {other:?}"),
     }
@@ -167,7 +167,7 @@ fn without_trap_names_the_mismatch_is_reported_bare() {
     let wasm = wat::parse_str(DISPATCH).unwrap();
     match GuestBuilder::new()
         .trap_names(false)
-        .run_bytes_on(Engine::Wasmi, &wasm)
+        .run_bytes_on(engine(), &wasm)
     {
         Err(RunError::Trap { message, .. }) => {
             assert_eq!(message, "indirect call type mismatch")

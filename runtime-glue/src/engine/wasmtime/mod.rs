@@ -2,9 +2,11 @@
 //! of a compile step (cached on disk, like the `wasmtime` CLI's) and a larger footprint.
 //! See BENCHMARKS.md for when it is the better choice.
 //!
-//! wasmtime reports where a trap happened itself (its backtrace names the wasm function),
-//! so the module runs as given: no trap-name instrumentation, and no zero-page reclaim
-//! (wasmtime maps linear memory lazily; untouched pages are never resident).
+//! wasmtime reports where a trap happened itself (its backtrace names the wasm function).
+//! The trap-naming instrumentation ([`crate::names`]) still runs unless turned off, for
+//! what no backtrace has: the table slot a failed `call_indirect` used, so its message
+//! names the function found there and both types, as on wasmi. No zero-page reclaim:
+//! wasmtime maps linear memory lazily, so untouched pages are never resident.
 
 pub mod linker;
 
@@ -79,7 +81,14 @@ pub fn engine() -> Result<Engine, RunError> {
 /// Runs `wasm` as configured by `builder`.
 pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunError> {
     let engine = engine()?;
-    let module = Module::new(&engine, wasm).map_err(|e| RunError::Load { source: e.into() })?;
+    let instrumented = builder
+        .names_traps()
+        .then(|| names::instrument(wasm))
+        .flatten();
+    let module = match instrumented.map(|w| Module::new(&engine, w)) {
+        Some(Ok(m)) => m,
+        _ => Module::new(&engine, wasm).map_err(|e| RunError::Load { source: e.into() })?,
+    };
     check_imports(&module)?;
     let mut store = Store::new(&engine, StoreData::new(builder.build_ctx()?));
     store.limiter(|data| &mut data.limits);
@@ -87,7 +96,7 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
     add_to_linker(&mut linker, &module)?;
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
-        Err(e) => return finish(e, wasm),
+        Err(e) => return finish(e, wasm, None),
     };
     store.data_mut().memory = instance.get_memory(&mut store, "memory");
     let start = instance
@@ -95,14 +104,45 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
         .map_err(|_| RunError::NoStart)?;
     match start.call(&mut store, ()) {
         Ok(()) => Ok(ExitStatus { code: 0 }),
-        Err(e) => finish(e, wasm),
+        Err(e) => {
+            let detail = indirect_call(&e, &instance, &mut store, wasm);
+            finish(e, wasm, detail)
+        }
     }
+}
+
+/// For a failed `call_indirect`, the slot (and site) the instrumentation recorded,
+/// described from the module (`inspect::indirect_trap`); the caller is the innermost frame
+/// of wasmtime's backtrace.
+fn indirect_call(
+    e: &wasmtime::Error,
+    instance: &wasmtime::Instance,
+    store: &mut Store<StoreData>,
+    wasm: &[u8],
+) -> Option<String> {
+    if !matches!(
+        e.downcast_ref::<Trap>(),
+        Some(Trap::BadSignature | Trap::IndirectCallToNull)
+    ) {
+        return None;
+    }
+    let caller = e
+        .downcast_ref::<WasmBacktrace>()
+        .and_then(|bt| bt.frames().first())
+        .map(|frame| frame.func_index())?;
+    let mut read = |name: &str| match instance.get_global(&mut *store, name)?.get(&mut *store) {
+        wasmtime::Val::I32(v) if v >= 0 => Some(v as u32),
+        _ => None,
+    };
+    let slot = read(names::INDIRECT_SLOT_EXPORT)?;
+    let site = read(names::INDIRECT_SITE_EXPORT);
+    crate::inspect::indirect_trap(wasm, caller, site, slot).map(|t| t.to_string())
 }
 
 /// Maps a wasmtime error from running guest code to an exit or a trap, naming the
 /// innermost wasm function of its backtrace from the module's name section (the names
 /// the wasmi engine reports).
-fn finish(e: wasmtime::Error, wasm: &[u8]) -> Result<ExitStatus, RunError> {
+fn finish(e: wasmtime::Error, wasm: &[u8], detail: Option<String>) -> Result<ExitStatus, RunError> {
     if let Some(GuestExit(code)) = e.downcast_ref::<GuestExit>() {
         return Ok(ExitStatus { code: *code });
     }
@@ -127,10 +167,14 @@ fn finish(e: wasmtime::Error, wasm: &[u8]) -> Result<ExitStatus, RunError> {
             kind: format!("{trap:?}"),
             function,
             // wasmtime's text is "wasm trap: <what>"; report <what>, as wasmi does.
-            message: trap
-                .to_string()
-                .trim_start_matches("wasm trap: ")
-                .to_owned(),
+            message: {
+                let what = trap.to_string();
+                let what = what.trim_start_matches("wasm trap: ");
+                match detail {
+                    Some(detail) => format!("{what}: {detail}"),
+                    None => what.to_owned(),
+                }
+            },
         });
     }
     Err(RunError::Instantiate { source: e.into() })

@@ -58,8 +58,8 @@ pub enum InspectError {
 
 pub use hostcalls::abi::{Signature, ValKind};
 
-/// Which ABI a host import belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Which ABI a host import belongs to (`--json` writes the variant name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[non_exhaustive]
 pub enum AbiFamily {
     /// Standard WASI preview1 (`wasi_snapshot_preview1`), including its four socket calls.
@@ -127,7 +127,7 @@ impl ImportInfo {
 }
 
 /// One export.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ExportInfo {
     /// Export name.
     pub name: String,

@@ -1,5 +1,7 @@
-//! `fdvirt inspect --json`: the report as one JSON object, written by hand (the schema is
-//! small and flat, and the crate has no serde).
+//! `fdvirt inspect --json`: `serde::Serialize` for the report, written by serde_json.
+//!
+//! Signatures, entity kinds and memories are written as their `Display` text (the same words
+//! the text report uses), so the JSON stays flat:
 //!
 //! ```text
 //! {"imports":[{"module","name","family","type","binding","form"}...],
@@ -10,121 +12,106 @@
 //!                        "array_address","array_len","array_same_type"}...]}   (ranked)
 //! ```
 
-use super::{Binding, Evidence, ExportInfo, ImportInfo, IndirectFinding, IndirectMismatch, Report};
-use std::fmt::Write as _;
+use super::{Binding, Evidence, ImportInfo, IndirectFinding, IndirectMismatch, Report};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use std::fmt::Display;
 
 impl Report {
     /// The report as one JSON object (schema in the module docs).
+    ///
+    /// # Panics
+    /// Never: the report holds only strings, integers, booleans and sequences of them, which
+    /// serde_json always writes.
     pub fn to_json(&self) -> String {
-        let imports: Vec<String> = self.imports.iter().map(import).collect();
-        let exports: Vec<String> = self.exports.iter().map(export).collect();
-        let memories: Vec<String> = self
-            .memories
-            .iter()
-            .map(|m| quote(&m.to_string()))
-            .collect();
-        let mismatches: Vec<String> = self.indirect_mismatches.iter().map(mismatch).collect();
-        let findings: Vec<String> = self.indirect_findings.iter().map(finding).collect();
-        format!(
-            "{{\"imports\":[{}],\"exports\":[{}],\"memories\":[{}],\"indirect_sites\":{},\
-             \"indirect_mismatches\":[{}],\"indirect_findings\":[{}]}}",
-            imports.join(","),
-            exports.join(","),
-            memories.join(","),
-            self.indirect_sites,
-            mismatches.join(","),
-            findings.join(",")
-        )
+        serde_json::to_string(self).expect("a Report serializes to JSON")
     }
 }
 
-fn import(i: &ImportInfo) -> String {
-    let (binding, form) = match &i.binding {
-        Binding::Bound { form } => ("bound", *form),
-        Binding::SignatureMismatch { .. } => ("signature_mismatch", ""),
-        Binding::Unknown => ("unknown", ""),
-    };
-    object(&[
-        ("module", quote(&i.module)),
-        ("name", quote(&i.name)),
-        ("family", quote(&format!("{:?}", i.family))),
-        ("type", quote(&i.kind.to_string())),
-        ("binding", quote(binding)),
-        ("form", quote(form)),
-    ])
-}
-
-fn export(e: &ExportInfo) -> String {
-    object(&[
-        ("name", quote(&e.name)),
-        ("kind", quote(e.kind)),
-        ("index", e.index.to_string()),
-    ])
-}
-
-fn mismatch(m: &IndirectMismatch) -> String {
-    let callers: Vec<String> = m.callers.iter().map(|c| quote(c)).collect();
-    object(&[
-        ("function", quote(&m.function)),
-        ("function_type", quote(&m.function_type.to_string())),
-        ("call_type", quote(&m.call_type.to_string())),
-        ("suspect", m.is_suspect().to_string()),
-        ("callers", format!("[{}]", callers.join(","))),
-    ])
-}
-
-fn finding(x: &IndirectFinding) -> String {
-    let callers: Vec<String> = x.callers.iter().map(|c| quote(c)).collect();
-    let mut fields = vec![
-        (
-            "evidence",
-            quote(match x.evidence {
-                Evidence::PointerArray { .. } => "pointer_array",
-                Evidence::OwnTypeNeverCalled => "own_type_never_called",
-            }),
-        ),
-        ("callers", format!("[{}]", callers.join(","))),
-        ("call_type", quote(&x.call_type.to_string())),
-        ("slot", x.slot.map_or("null".into(), |s| s.to_string())),
-        ("function", quote(&x.function)),
-        ("function_type", quote(&x.function_type.to_string())),
-    ];
-    if let Evidence::PointerArray {
-        address,
-        len,
-        same_type,
-    } = x.evidence
-    {
-        fields.push(("array_address", address.to_string()));
-        fields.push(("array_len", len.to_string()));
-        fields.push(("array_same_type", same_type.to_string()));
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Report", 6)?;
+        o.serialize_field("imports", &self.imports)?;
+        o.serialize_field("exports", &self.exports)?;
+        o.serialize_field("memories", &Texts(&self.memories))?;
+        o.serialize_field("indirect_sites", &self.indirect_sites)?;
+        o.serialize_field("indirect_mismatches", &self.indirect_mismatches)?;
+        o.serialize_field("indirect_findings", &self.indirect_findings)?;
+        o.end()
     }
-    object(&fields)
 }
 
-/// `{"k":v,...}` from already-encoded values.
-fn object(fields: &[(&str, String)]) -> String {
-    let body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{}:{v}", quote(k)))
-        .collect();
-    format!("{{{}}}", body.join(","))
+impl Serialize for ImportInfo {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (binding, form) = match &self.binding {
+            Binding::Bound { form } => ("bound", *form),
+            Binding::SignatureMismatch { .. } => ("signature_mismatch", ""),
+            Binding::Unknown => ("unknown", ""),
+        };
+        let mut o = s.serialize_struct("ImportInfo", 6)?;
+        o.serialize_field("module", &self.module)?;
+        o.serialize_field("name", &self.name)?;
+        o.serialize_field("family", &self.family)?;
+        o.serialize_field("type", &Text(&self.kind))?;
+        o.serialize_field("binding", binding)?;
+        o.serialize_field("form", form)?;
+        o.end()
+    }
 }
 
-/// A JSON string literal.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
+impl Serialize for IndirectMismatch {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("IndirectMismatch", 5)?;
+        o.serialize_field("function", &self.function)?;
+        o.serialize_field("function_type", &Text(&self.function_type))?;
+        o.serialize_field("call_type", &Text(&self.call_type))?;
+        o.serialize_field("suspect", &self.is_suspect())?;
+        o.serialize_field("callers", &self.callers)?;
+        o.end()
+    }
+}
+
+/// The `array_*` fields are present only for [`Evidence::PointerArray`].
+impl Serialize for IndirectFinding {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (evidence, array) = match self.evidence {
+            Evidence::PointerArray {
+                address,
+                len,
+                same_type,
+            } => ("pointer_array", Some((address, len, same_type))),
+            Evidence::OwnTypeNeverCalled => ("own_type_never_called", None),
+        };
+        let fields = if array.is_some() { 9 } else { 6 };
+        let mut o = s.serialize_struct("IndirectFinding", fields)?;
+        o.serialize_field("evidence", evidence)?;
+        o.serialize_field("callers", &self.callers)?;
+        o.serialize_field("call_type", &Text(&self.call_type))?;
+        o.serialize_field("slot", &self.slot)?;
+        o.serialize_field("function", &self.function)?;
+        o.serialize_field("function_type", &Text(&self.function_type))?;
+        if let Some((address, len, same_type)) = array {
+            o.serialize_field("array_address", &address)?;
+            o.serialize_field("array_len", &len)?;
+            o.serialize_field("array_same_type", &same_type)?;
         }
+        o.end()
     }
-    out.push('"');
-    out
+}
+
+/// A value written as its `Display` text.
+struct Text<'a, T>(&'a T);
+
+impl<T: Display> Serialize for Text<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+/// A slice written as a sequence of `Display` texts.
+struct Texts<'a, T>(&'a [T]);
+
+impl<T: Display> Serialize for Texts<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(Text))
+    }
 }

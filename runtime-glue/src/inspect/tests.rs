@@ -275,14 +275,18 @@ fn garbage_is_a_parse_error() {
 
 #[test]
 fn json_escapes_names_and_lists_every_section() {
-    let r = report(r#"(module (import "env" "we\"ird\\name\n" (func)) (memory (export "m") 1))"#);
+    let r =
+        report(r#"(module (import "env" "we\"ird\\name\n\01" (func)) (memory (export "m") 1))"#);
     let json = r.to_json();
     assert!(
         json.starts_with(
-            r#"{"imports":[{"module":"env","name":"we\"ird\\name\u000a","family":"Unknown""#
+            r#"{"imports":[{"module":"env","name":"we\"ird\\name\n\u0001","family":"Unknown""#
         ),
         "{json}"
     );
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(parsed["imports"][0]["name"], "we\"ird\\name\n\u{1}");
+    assert_eq!(parsed["imports"][0]["type"], "() -> ()");
     assert!(
         json.contains(
             r#""binding":"unknown","form":""}],"exports":[{"name":"m","kind":"memory","index":0}]"#

@@ -169,9 +169,11 @@ pub(crate) fn resolve_args(
                 slot as u64
             }
         };
+        // Rows take only i32 and i64; `ValKind` also names the kinds a module's imports
+        // may have, passed through whole here.
         raw.push(match kind {
             abi::ValKind::I32 => v & 0xffff_ffff,
-            abi::ValKind::I64 => v,
+            _ => v,
         });
     }
     raw

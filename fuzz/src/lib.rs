@@ -14,7 +14,7 @@
 //! | [`fdtable_ops`] | policy, seed, cap, quarantine, limit, op plan | every step agrees with `fdtable::model` and the policy's rules; a seeded twin table hands out the same fds |
 //! | `netaddr_*` | raw bytes for one decoder | typed error or a value that re-encodes and decodes to itself |
 //! | [`hostcalls`] | guest memory image + host-call plan | no panic, valid errno, fd-table invariants, no host fd leaked, nothing written outside the sandbox |
-//! | [`module_load`] | wasm bytes | fdvirt's load and `inspect` paths return an error or a module |
+//! | [`module_load`] | wasm bytes | fdvirt's load paths (wasmi and wasmtime) and `inspect` return an error or a module |
 
 mod fdtable_ops;
 mod guest_args;

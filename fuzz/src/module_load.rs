@@ -1,6 +1,6 @@
-//! `module_load`: arbitrary bytes through fdvirt's loading and `inspect`
-//! paths. Each must give an error or a result, never a panic, and the two
-//! must agree with each other and with wasmi.
+//! `module_load`: arbitrary bytes through fdvirt's loading paths on both
+//! engines (wasmi and wasmtime) and `inspect`. Each must give an error or a
+//! result, never a panic, and they must agree with each other.
 
 use runtime_glue::{fuzzing, inspect};
 
@@ -20,7 +20,10 @@ const ADDED_EXPORTS: [&str; 3] = [
 /// - the trap-naming rewrite of a valid module is valid, and keeps the
 ///   imports and all exports (adding one);
 /// - the linker always builds, and `inspect` calls every import satisfied
-///   exactly when the run-time import check passes.
+///   exactly when the run-time import check passes;
+/// - the same on wasmtime: for a module wasmtime compiles, `add_to_linker`
+///   succeeds and its import check agrees with `inspect` (one binding rule
+///   for both engines).
 ///
 /// # Panics
 /// When one of these properties fails.
@@ -30,6 +33,7 @@ pub fn module_load(data: &[u8]) {
     let report = inspect::inspect(data);
     if let Ok(report) = &report {
         check_report(report);
+        check_wasmtime(report, &load.wasmtime);
     }
     if load.validated.is_err() {
         return;
@@ -54,6 +58,21 @@ pub fn module_load(data: &[u8]) {
         "run's import check and inspect disagree: {:?}",
         report.unsatisfied().map(|i| &i.name).collect::<Vec<_>>()
     );
+}
+
+/// The wasmtime engine's load path: its linker always builds, and its import
+/// check agrees with `inspect` on every module wasmtime compiles.
+fn check_wasmtime(report: &inspect::Report, load: &fuzzing::WasmtimeLoad) {
+    assert_ne!(load.linker_ok, Some(false), "wasmtime add_to_linker failed");
+    if load.validated.is_ok() {
+        let satisfied = report.unsatisfied().next().is_none();
+        assert_eq!(
+            load.imports_ok,
+            Some(satisfied),
+            "wasmtime's import check and inspect disagree: {:?}",
+            report.unsatisfied().map(|i| &i.name).collect::<Vec<_>>()
+        );
+    }
 }
 
 /// The text and JSON renderings of a report.

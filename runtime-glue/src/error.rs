@@ -1,8 +1,5 @@
 //! [`RunError`]: why a guest could not be run to completion, on any engine.
 
-use std::{io, path::PathBuf};
-
-use fdtable::FdError;
 use hostcalls::SetupError;
 
 /// An engine's own error (wasmi's or wasmtime's), kept as the source of a [`RunError`].
@@ -41,33 +38,9 @@ pub enum RunError {
         /// Human-readable description.
         message: String,
     },
-    /// A host file or directory could not be opened.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The host path.
-        path: PathBuf,
-        /// The OS error.
-        #[source]
-        source: io::Error,
-    },
-    /// The initial descriptors (stdio, preopens) do not fit the fd policy or limit.
-    #[error("cannot install initial fd {fd}: {source}")]
-    FdSetup {
-        /// The fd that could not be installed.
-        fd: u32,
-        /// The fd table's error.
-        #[source]
-        source: FdError,
-    },
-    /// A pre-opened listener (`--tcplisten`) could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        /// The requested address.
-        addr: std::net::SocketAddr,
-        /// The host error.
-        #[source]
-        source: io::Error,
-    },
+    /// The guest's host state could not be built, or the module file could not be read.
+    #[error(transparent)]
+    Setup(#[from] SetupError),
     /// The module exports no `_start` function of type `() -> ()`.
     #[error("module has no `_start` function of type () -> ()")]
     NoStart,
@@ -78,20 +51,6 @@ pub enum RunError {
         #[source]
         source: EngineError,
     },
-}
-
-impl From<SetupError> for RunError {
-    fn from(e: SetupError) -> Self {
-        match e {
-            SetupError::Io { path, source } => RunError::Io { path, source },
-            SetupError::FdSetup { fd, source } => RunError::FdSetup { fd, source },
-            SetupError::Listen { addr, source } => RunError::Listen { addr, source },
-            // `SetupError` is non_exhaustive: a future variant is still a setup failure.
-            other => RunError::Instantiate {
-                source: Box::new(other),
-            },
-        }
-    }
 }
 
 fn in_function(f: Option<&str>) -> String {

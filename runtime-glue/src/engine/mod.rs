@@ -6,7 +6,7 @@ pub mod wasmtime;
 
 use std::{fmt, path::Path, str::FromStr};
 
-use hostcalls::{ExitStatus, GuestBuilder};
+use hostcalls::{ExitStatus, GuestBuilder, SetupError};
 
 use crate::error::RunError;
 
@@ -114,7 +114,7 @@ pub trait Run: Sized {
     /// # Errors
     ///
     /// [`RunError::Load`], [`RunError::UnknownImport`], [`RunError::Trap`],
-    /// [`RunError::NoStart`], [`RunError::FdSetup`], [`RunError::Listen`].
+    /// [`RunError::NoStart`], [`RunError::Setup`].
     fn run_bytes_on(self, engine: Engine, wasm: &[u8]) -> Result<ExitStatus, RunError>;
 
     /// [`Self::run_bytes_on`] the default engine (wasmi).
@@ -130,10 +130,11 @@ pub trait Run: Sized {
     ///
     /// # Errors
     ///
-    /// [`RunError::Io`] if the file cannot be read, else as [`Self::run_bytes_on`].
+    /// [`RunError::Setup`] ([`SetupError::Io`]) if the file cannot be read, else as
+    /// [`Self::run_bytes_on`].
     fn run_file_on(self, engine: Engine, path: impl AsRef<Path>) -> Result<ExitStatus, RunError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| RunError::Io {
+        let bytes = std::fs::read(path).map_err(|source| SetupError::Io {
             path: path.to_path_buf(),
             source,
         })?;

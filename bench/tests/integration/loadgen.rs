@@ -143,6 +143,12 @@ fn slowloris_sends_a_head_then_one_byte_per_second_each() {
         );
         seen.push(s);
     }
-    assert!(slow.bytes_sent() >= 3);
+    // The feeder counts a byte after its write returns, so the reader can see the byte
+    // first: wait (bounded) for the count instead of reading it once.
+    let counted = Instant::now() + Duration::from_secs(5);
+    while slow.bytes_sent() < 3 && Instant::now() < counted {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(slow.bytes_sent() >= 3, "sent {}", slow.bytes_sent());
     assert_eq!(slow.conns, 3);
 }

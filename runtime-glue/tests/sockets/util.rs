@@ -27,16 +27,37 @@ pub(crate) fn workspace() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// A port that was free a moment ago on `ip` (bind port 0, read it, drop the socket).
+/// Ports handed to servers come from below Linux's ephemeral range (32768-60999): a port
+/// taken from that range (bind to port 0) can be reused as the local port of any client
+/// connection a parallel test opens before the server binds it (the resets test opens
+/// thousands), and the server then dies with EADDRINUSE.
+const SERVER_PORTS: std::ops::Range<u16> = 20_000..32_000;
+
+/// A port in [`SERVER_PORTS`] that was free a moment ago on `ip` for `bind`.
+fn free_in_range(ip: &str, bind: impl Fn(&str, u16) -> bool) -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    // Spread over the range by process id, then walk it: parallel tests never share one.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let span = SERVER_PORTS.end - SERVER_PORTS.start;
+    let base = (std::process::id() % u32::from(span)) as u16;
+    for _ in 0..span {
+        let step = NEXT.fetch_add(1, Ordering::Relaxed) % span;
+        let port = SERVER_PORTS.start + (base + step) % span;
+        if bind(ip, port) {
+            return port;
+        }
+    }
+    panic!("no free port in {SERVER_PORTS:?} on {ip}");
+}
+
+/// A TCP port that was free a moment ago on `ip`.
 pub(crate) fn free_port(ip: &str) -> u16 {
-    let l = TcpListener::bind((ip, 0)).expect("bind port 0");
-    l.local_addr().expect("local_addr").port()
+    free_in_range(ip, |ip, port| TcpListener::bind((ip, port)).is_ok())
 }
 
 /// A UDP port that was free a moment ago on `ip`.
 pub(crate) fn free_udp_port(ip: &str) -> u16 {
-    let s = UdpSocket::bind((ip, 0)).expect("bind udp port 0");
-    s.local_addr().expect("local_addr").port()
+    free_in_range(ip, |ip, port| UdpSocket::bind((ip, port)).is_ok())
 }
 
 /// Whether the host can use IPv6 loopback (CI containers sometimes cannot). When it cannot,
@@ -161,7 +182,8 @@ pub(crate) fn wait_listening(p: &mut Proc, addr: SocketAddr) {
     let start = Instant::now();
     while start.elapsed() < WAIT {
         if let Some(st) = p.exited() {
-            panic!("{} exited early with {st}", p.what);
+            let err = read_all(&mut p.err);
+            panic!("{} exited early with {st}; stderr:\n{err}", p.what);
         }
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
             return;

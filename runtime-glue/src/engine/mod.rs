@@ -1,5 +1,6 @@
 //! The engines a guest can run on, and [`Run`]: running a configured [`GuestBuilder`].
 
+mod typed;
 pub mod wasmi;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime;
@@ -7,6 +8,8 @@ pub mod wasmtime;
 use std::{fmt, path::Path, str::FromStr};
 
 use hostcalls::{ExitStatus, GuestBuilder, SetupError};
+
+pub use typed::UntypedRow;
 
 use crate::error::RunError;
 
@@ -88,9 +91,6 @@ impl FromStr for Engine {
             .ok_or_else(|| UnknownEngine { name: s.to_owned() })
     }
 }
-
-/// More parameters than any host call has (`path_open` has 9).
-pub(crate) const MAX_PARAMS: usize = 16;
 
 /// A host call that trapped for a reason other than `proc_exit`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,14 +3,16 @@
 
 use hostcalls::{
     GuestCtx,
-    abi::{self, HostCall, Signature, ValKind},
-    errno::{Fault, Trap},
+    abi::{HostCall, Signature, ValKind},
 };
-use wasmi::{Caller, Engine, Extern, ExternType, FuncType, Linker, Module, Val, ValType};
+use wasmi::{Caller, Engine, Extern, ExternType, FuncType, Linker, Module, ValType};
 
 use super::zero_pages::ZeroPages;
 use crate::{
-    engine::{HostCallTrap, MAX_PARAMS},
+    engine::{
+        HostCallTrap,
+        typed::{Raw, Stop, UntypedRow, finish, with_typed_signature},
+    },
     error::RunError,
     imports,
 };
@@ -38,45 +40,13 @@ pub trait WasmiHost: 'static {
     }
 }
 
-/// A row's parameter or result type: rows only use `i32` and `i64` (their arguments are
-/// [`abi::AbiArg`]s).
-fn val_type(k: ValKind) -> ValType {
-    match k {
-        ValKind::I64 => ValType::I64,
-        _ => ValType::I32,
-    }
-}
-
-fn row_type(hc: &HostCall) -> FuncType {
-    FuncType::new(
-        hc.params.iter().copied().map(val_type),
-        hc.results().iter().copied().map(val_type),
-    )
-}
-
-/// Raw bits of a wasm argument (i32 zero-extended).
-fn raw(v: &Val) -> u64 {
-    match v {
-        Val::I32(x) => u64::from(*x as u32),
-        Val::I64(x) => *x as u64,
-        _ => 0,
-    }
-}
-
-/// Calls `hc` with the guest memory and host state split safely.
-fn dispatch<T: WasmiHost>(
+/// Runs `hc` on raw arguments with the guest memory and host state split safely: the body
+/// of every typed closure [`add_to_linker`] builds.
+fn call<T: WasmiHost>(
     hc: &'static HostCall,
     mut caller: Caller<'_, T>,
-    args: &[Val],
-    results: &mut [Val],
-) -> Result<(), wasmi::Error> {
-    // Every host call has at most 9 parameters (path_open); the table is
-    // checked against wasmi's types at link time, so `args` fits.
-    let mut raw_buf = [0u64; MAX_PARAMS];
-    for (slot, v) in raw_buf.iter_mut().zip(args) {
-        *slot = raw(v);
-    }
-    let raw_args = &raw_buf[..args.len().min(MAX_PARAMS)];
+    raw: &[u64],
+) -> Result<i32, wasmi::Error> {
     let memory = caller
         .data()
         .memory()
@@ -87,23 +57,14 @@ fn dispatch<T: WasmiHost>(
             if let Some(zero) = host.zero_pages() {
                 zero.reclaim(data);
             }
-            hc.invoke(host.guest(), data, raw_args)
+            hc.invoke(host.guest(), data, raw)
         }
-        None => hc.invoke(caller.data_mut().guest(), &mut [], raw_args),
+        None => hc.invoke(caller.data_mut().guest(), &mut [], raw),
     };
-    match result {
-        Err(Fault::Trap(Trap::Exit(code))) => Err(wasmi::Error::i32_exit(code)),
-        Err(Fault::Trap(Trap::Host(message))) => Err(wasmi::Error::host(HostCallTrap {
-            call: hc.name,
-            message,
-        })),
-        other => {
-            if let (Some(slot), Some(v)) = (results.first_mut(), abi::errno_value(&other)) {
-                *slot = Val::I32(v);
-            }
-            Ok(())
-        }
-    }
+    finish(hc, result).map_err(|stop| match stop {
+        Stop::Exit(code) => wasmi::Error::i32_exit(code),
+        Stop::Trap(trap) => wasmi::Error::host(trap),
+    })
 }
 
 /// Fails with [`RunError::UnknownImport`] for the first import the table cannot satisfy
@@ -151,7 +112,8 @@ fn signature(ty: &FuncType) -> Signature {
 /// # Errors
 ///
 /// [`RunError::Instantiate`] if wasmi refuses a definition (e.g. the name is already
-/// defined in `linker`).
+/// defined in `linker`), or, for a host-call row whose signature has no typed binding,
+/// with [`crate::engine::UntypedRow`] (a unit test keeps every row covered).
 pub fn add_to_linker<T: WasmiHost>(
     linker: &mut Linker<T>,
     module: &Module,
@@ -172,16 +134,26 @@ pub fn add_to_linker<T: WasmiHost>(
         ) else {
             continue;
         };
-        linker
-            .func_new(
-                import.module(),
-                import.name(),
-                row_type(hc),
-                move |caller, args, results| dispatch(hc, caller, args, results),
-            )
-            .map_err(|e| RunError::Instantiate {
-                source: Box::new(wasmi::Error::from(e)),
-            })?;
+        let (module_name, name) = (import.module(), import.name());
+        // One typed closure per signature (see `engine::typed`).
+        macro_rules! wrap {
+            (errno; $($a:ident : $t:ty),*) => {
+                linker.func_wrap(module_name, name, move |caller: Caller<'_, T>, $($a: $t),*| {
+                    call(hc, caller, &[$(Raw::raw($a)),*])
+                })
+            };
+            (nothing; $($a:ident : $t:ty),*) => {
+                linker.func_wrap(module_name, name, move |caller: Caller<'_, T>, $($a: $t),*| {
+                    call(hc, caller, &[$(Raw::raw($a)),*]).map(drop)
+                })
+            };
+        }
+        let linked = with_typed_signature!(hc, wrap).ok_or_else(|| RunError::Instantiate {
+            source: Box::new(UntypedRow::of(hc)),
+        })?;
+        linked.map_err(|e| RunError::Instantiate {
+            source: Box::new(wasmi::Error::from(e)),
+        })?;
     }
     Ok(())
 }

@@ -3,13 +3,15 @@
 
 use hostcalls::{
     GuestCtx,
-    abi::{self, HostCall, Signature, ValKind},
-    errno::{Fault, Trap},
+    abi::{HostCall, Signature, ValKind},
 };
-use wasmtime::{Caller, Extern, ExternType, FuncType, Linker, Module, Val, ValType};
+use wasmtime::{Caller, Extern, ExternType, FuncType, Linker, Module, ValType};
 
 use crate::{
-    engine::{GuestExit, HostCallTrap, MAX_PARAMS},
+    engine::{
+        GuestExit,
+        typed::{Raw, Stop, UntypedRow, finish, with_typed_signature},
+    },
     error::RunError,
     imports,
 };
@@ -29,36 +31,13 @@ pub trait WasmtimeHost: 'static {
     }
 }
 
-/// A row's parameter or result type: rows only use `i32` and `i64` (their arguments are
-/// [`abi::AbiArg`]s).
-fn val_type(k: ValKind) -> ValType {
-    match k {
-        ValKind::I64 => ValType::I64,
-        _ => ValType::I32,
-    }
-}
-
-/// Raw bits of a wasm argument (i32 zero-extended).
-fn raw(v: &Val) -> u64 {
-    match v {
-        Val::I32(x) => u64::from(*x as u32),
-        Val::I64(x) => *x as u64,
-        _ => 0,
-    }
-}
-
-/// Calls `hc` with the guest memory and host state split safely.
-fn dispatch<T: WasmtimeHost>(
+/// Runs `hc` on raw arguments with the guest memory and host state split safely: the body
+/// of every typed closure [`add_to_linker`] builds.
+fn call<T: WasmtimeHost>(
     hc: &'static HostCall,
     mut caller: Caller<'_, T>,
-    args: &[Val],
-    results: &mut [Val],
-) -> wasmtime::Result<()> {
-    let mut raw_buf = [0u64; MAX_PARAMS];
-    for (slot, v) in raw_buf.iter_mut().zip(args) {
-        *slot = raw(v);
-    }
-    let raw_args = &raw_buf[..args.len().min(MAX_PARAMS)];
+    raw: &[u64],
+) -> wasmtime::Result<i32> {
     let memory = caller
         .data()
         .memory()
@@ -66,23 +45,14 @@ fn dispatch<T: WasmtimeHost>(
     let result = match memory {
         Some(mem) => {
             let (data, host) = mem.data_and_store_mut(&mut caller);
-            hc.invoke(host.guest(), data, raw_args)
+            hc.invoke(host.guest(), data, raw)
         }
-        None => hc.invoke(caller.data_mut().guest(), &mut [], raw_args),
+        None => hc.invoke(caller.data_mut().guest(), &mut [], raw),
     };
-    match result {
-        Err(Fault::Trap(Trap::Exit(code))) => Err(wasmtime::Error::new(GuestExit(code))),
-        Err(Fault::Trap(Trap::Host(message))) => Err(wasmtime::Error::new(HostCallTrap {
-            call: hc.name,
-            message,
-        })),
-        other => {
-            if let (Some(slot), Some(v)) = (results.first_mut(), abi::errno_value(&other)) {
-                *slot = Val::I32(v);
-            }
-            Ok(())
-        }
-    }
+    finish(hc, result).map_err(|stop| match stop {
+        Stop::Exit(code) => wasmtime::Error::new(GuestExit(code)),
+        Stop::Trap(trap) => wasmtime::Error::new(trap),
+    })
 }
 
 /// wasmtime's function type in the engine-neutral terms of [`imports`].
@@ -134,12 +104,12 @@ pub fn check_imports(module: &Module) -> Result<(), RunError> {
 /// # Errors
 ///
 /// [`RunError::Instantiate`] if wasmtime refuses a definition (e.g. the name is already
-/// defined in `linker`).
+/// defined in `linker`), or, for a host-call row whose signature has no typed binding,
+/// with [`crate::engine::UntypedRow`] (a unit test keeps every row covered).
 pub fn add_to_linker<T: WasmtimeHost>(
     linker: &mut Linker<T>,
     module: &Module,
 ) -> Result<(), RunError> {
-    let engine = linker.engine().clone();
     let mut seen = std::collections::HashSet::new();
     for import in module.imports() {
         let ty = import.ty();
@@ -149,19 +119,24 @@ pub fn add_to_linker<T: WasmtimeHost>(
         let Ok(hc) = imports::bind(import.module(), import.name(), &import_type(&ty)) else {
             continue;
         };
-        let row_type = FuncType::new(
-            &engine,
-            hc.params.iter().copied().map(val_type),
-            hc.results().iter().copied().map(val_type),
-        );
-        linker
-            .func_new(
-                import.module(),
-                import.name(),
-                row_type,
-                move |caller, args, results| dispatch(hc, caller, args, results),
-            )
-            .map_err(|e| RunError::Instantiate { source: e.into() })?;
+        let (module_name, name) = (import.module(), import.name());
+        // One typed closure per signature (see `engine::typed`).
+        macro_rules! wrap {
+            (errno; $($a:ident : $t:ty),*) => {
+                linker.func_wrap(module_name, name, move |caller: Caller<'_, T>, $($a: $t),*| {
+                    call(hc, caller, &[$(Raw::raw($a)),*])
+                })
+            };
+            (nothing; $($a:ident : $t:ty),*) => {
+                linker.func_wrap(module_name, name, move |caller: Caller<'_, T>, $($a: $t),*| {
+                    call(hc, caller, &[$(Raw::raw($a)),*]).map(drop)
+                })
+            };
+        }
+        let linked = with_typed_signature!(hc, wrap).ok_or_else(|| RunError::Instantiate {
+            source: Box::new(UntypedRow::of(hc)),
+        })?;
+        linked.map_err(|e| RunError::Instantiate { source: e.into() })?;
     }
     Ok(())
 }

@@ -277,6 +277,17 @@ mod verdicts {
         assert_eq!(find("open all"), "yes", "590 ms is 1.48x native");
         assert_eq!(find("peak RSS"), "NO", "40.5 MiB is over 40");
         assert_eq!(find("slowloris"), "NO", "69% of alone");
+        // The wasmtime engine: its open time has the target, its RSS is only reported.
+        let wt = || Runtime::fdvirt_on(crate::contender::Engine::Wasmtime, "lowest");
+        let rows = vec![
+            row(Workload::Hold, &open, 1e4, Runtime::Native, &[400.0]),
+            row(Workload::Hold, &open, 1e4, wt(), &[610.0]),
+            row(Workload::Hold, &rss, 1e4, wt(), &[45.0]),
+        ];
+        let v = evaluate(&rows);
+        assert_eq!(v.len(), 1, "no RSS verdict for the wasmtime engine: {v:?}");
+        assert!(v[0].target.contains("--engine wasmtime"), "{:?}", v[0]);
+        assert_eq!(v[0].verdict, "NO", "610 ms is 1.53x native");
         let mut failed = row(Workload::Hold, &rss, 1e4, fd(), &[10.0]);
         failed.fail("held connection 7: echo differs");
         let v = evaluate(&[failed]);

@@ -12,7 +12,9 @@ use crate::{descriptor::FdEntry, errno::Errno, types::Rights};
 pub struct GuestCtx {
     /// Network policy, socket options and the socket poller.
     pub(crate) net: crate::socket::NetState,
-    /// The guest's descriptors, numbered by the embedder's `FdPolicy`.
+    /// The guest's descriptors, numbered by the embedder's `FdPolicy`. Closing,
+    /// renumbering or opening an fd, or changing its rights, must also call
+    /// `poll.forget(fd)` (see `wasi/poll_index.rs`; debug builds catch a missed one).
     pub(crate) fds: FdTable<FdEntry>,
     /// argv, each without terminator.
     pub(crate) args: Vec<Vec<u8>>,
@@ -59,8 +61,10 @@ impl GuestCtx {
         &self.fds
     }
 
-    /// The guest's fd table, mutably (embedders may install descriptors).
+    /// The guest's fd table, mutably (embedders may install descriptors). Forgets what
+    /// `poll_oneoff` remembered about every fd, since any of them may change.
     pub fn fds_mut(&mut self) -> &mut FdTable<FdEntry> {
+        self.poll.forget_all();
         &mut self.fds
     }
 

@@ -40,7 +40,7 @@ use crate::{
     memory,
     socket::{NetState, Outcome, PollSockets},
     types::{EVENT_SIZE, Rights, SUBSCRIPTION_SIZE},
-    wasi::clock,
+    wasi::{clock, poll_index::PollIndex},
 };
 
 host_table! {
@@ -125,6 +125,9 @@ pub(crate) struct PollScratch {
     /// Per subscription of the call: the guest fd (high half) and the registered
     /// socket's poller key and direction (low half, see [`pack`]), or [`SLOW`].
     keys: Vec<u64>,
+    /// Guest fd → poller key of the sockets seen, so the first phase of
+    /// [`PollScratch::scan`] need not touch their fd-table entries.
+    index: PollIndex,
 }
 
 /// A subscription the first phase of [`PollScratch::scan`] leaves to the full path.
@@ -146,6 +149,24 @@ fn pack(key: usize, interest: Interest) -> u32 {
 
 /// The poller key of the socket at guest `fd` when it is registered and may be polled
 /// (a socket with `POLL_FD_READWRITE`); `None` sends the subscription down the full path.
+/// From `index` when it knows the fd (checked against the fd table in debug builds),
+/// else from the table, and then remembered.
+#[inline]
+fn indexed_key(index: &mut PollIndex, cx: &GuestCtx, fd: u32) -> Option<usize> {
+    if let Some(key) = index.get(fd) {
+        debug_assert_eq!(
+            Some(key),
+            registered_key(cx, fd),
+            "poll index stale for fd {fd}: an fd-table change without PollScratch::forget"
+        );
+        return Some(key);
+    }
+    let key = registered_key(cx, fd)?;
+    index.remember(fd, key);
+    Some(key)
+}
+
+/// [`indexed_key`] from the fd table.
 #[inline]
 fn registered_key(cx: &GuestCtx, fd: u32) -> Option<usize> {
     let entry = cx.fds.get(fd)?;
@@ -217,6 +238,17 @@ fn fd_readiness(entry: &mut FdEntry, interest: Interest) -> Result<Readiness, Er
 }
 
 impl PollScratch {
+    /// `fd` was closed, renumbered (either side), opened, or lost rights: what
+    /// [`PollScratch::scan`] remembered about it no longer holds (see `poll_index`).
+    pub(crate) fn forget(&mut self, fd: u32) {
+        self.index.forget(fd);
+    }
+
+    /// Forgets every fd (the embedder took the fd table mutably).
+    pub(crate) fn forget_all(&mut self) {
+        self.index = PollIndex::default();
+    }
+
     /// Starts a call.
     fn begin(&mut self) {
         self.fired.clear();
@@ -240,12 +272,15 @@ impl PollScratch {
         for s in subs.chunks_exact(SUBSCRIPTION_SIZE as usize) {
             // The union starts with the clock id or the fd, both u32 @16.
             let fd = u32::from_le_bytes(field(s, 16));
-            let packed: u32 = match s.get(8).copied() {
-                Some(FD_READ) => registered_key(cx, fd).map_or(SLOW, |k| pack(k, Interest::Read)),
-                Some(FD_WRITE) => registered_key(cx, fd).map_or(SLOW, |k| pack(k, Interest::Write)),
-                Some(CLOCK) => SLOW,
-                _ => return Err(Errno::Inval),
-            };
+            let packed: u32 =
+                match s.get(8).copied() {
+                    Some(FD_READ) => indexed_key(&mut self.index, cx, fd)
+                        .map_or(SLOW, |k| pack(k, Interest::Read)),
+                    Some(FD_WRITE) => indexed_key(&mut self.index, cx, fd)
+                        .map_or(SLOW, |k| pack(k, Interest::Write)),
+                    Some(CLOCK) => SLOW,
+                    _ => return Err(Errno::Inval),
+                };
             self.keys.push((u64::from(fd) << 32) | u64::from(packed));
         }
         let keys = std::mem::take(&mut self.keys);

@@ -6,12 +6,14 @@
 //! The WASI ABI hands the host all N subscriptions on every call, so a call is O(N); the
 //! work per subscription is kept to the minimum. One pass over the guest's array (in two
 //! phases, see [`PollScratch::scan`]) reads each subscription once, looks its fd up once
-//! (twice for the few that need a closer look), and answers it at once: files and
-//! stdout are ready, the host's stdin is polled, sockets are answered from the
-//! persistent poller's per-socket cache without a system call unless their state changed
-//! (`socket::poll`). Pending subscriptions are remembered compactly (sockets in
-//! per-poller-key slots, clocks and stdin in short lists), so waiting looks only at the
-//! sockets the kernel reported and at the clocks, never at the N subscriptions again.
+//! (twice for the few that need a closer look; a socket seen before is found in a
+//! 4-byte per-fd index instead of its fd-table entry, see `poll_index`), and answers it
+//! at once: files and stdout are ready, the host's stdin is polled, sockets are answered
+//! from the persistent poller's per-socket cache without a system call unless their
+//! state changed (`socket::poll`). Pending subscriptions are remembered compactly
+//! (sockets in per-poller-key slots, clocks and stdin in short lists), so waiting looks
+//! only at the sockets the kernel reported and at the clocks, never at the N
+//! subscriptions again.
 //! Buffers live in [`PollScratch`] in the guest context: no allocation in steady state.
 //!
 //! Once something fired, pending sockets get one more look without waiting, so a call

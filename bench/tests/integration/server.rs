@@ -18,14 +18,16 @@ fn spec(program: &str, args: &[&str]) -> ServerSpec {
     }
 }
 
-fn log_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("fdvirt-bench-test-{}", std::process::id()))
+/// A fresh directory for the server's log, removed when the test ends.
+fn log_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 #[test]
 fn a_server_that_exits_is_reported_as_failed_to_serve() {
+    let logs = log_dir();
     let mut guard =
-        ServerGuard::spawn(&spec("sh", &["-c", "echo boom >&2; exit 3"]), &log_dir()).unwrap();
+        ServerGuard::spawn(&spec("sh", &["-c", "echo boom >&2; exit 3"]), logs.path()).unwrap();
     let err = guard
         .wait_serving(&Exchange::Echo { size: 8 }, Duration::from_secs(10))
         .unwrap_err();
@@ -36,7 +38,8 @@ fn a_server_that_exits_is_reported_as_failed_to_serve() {
 
 #[test]
 fn waiting_is_bounded_and_drop_kills_the_server() {
-    let mut guard = ServerGuard::spawn(&spec("sleep", &["30"]), &log_dir()).unwrap();
+    let logs = log_dir();
+    let mut guard = ServerGuard::spawn(&spec("sleep", &["30"]), logs.path()).unwrap();
     let pid = guard.pid();
     let t = Instant::now();
     let err = guard
@@ -62,7 +65,8 @@ fn proc_status_fields_parse() {
 
 #[test]
 fn fd_usage_reads_proc() {
-    let guard = ServerGuard::spawn(&spec("sleep", &["30"]), &log_dir()).unwrap();
+    let logs = log_dir();
+    let guard = ServerGuard::spawn(&spec("sleep", &["30"]), logs.path()).unwrap();
     let usage = guard.fd_usage();
     assert!(usage.starts_with("server holds "), "{usage}");
     assert!(usage.contains("RLIMIT_NOFILE"), "{usage}");

@@ -75,55 +75,56 @@ impl UntypedRow {
     }
 }
 
-/// Expands `$wrap!(ret; a: i32, b: i64, ...)` for the row `$hc`'s signature, where `ret`
-/// is `errno` (returns an `i32`) or `nothing`; evaluates to `Some(that)`, or `None` when
-/// the signature is not listed. Each engine's linker supplies `$wrap`, which builds its
-/// typed closure; the list is the one place the table's signatures are spelled out.
+/// Expands `$wrap!($ctx ret; a: i32, b: i64, ...)` for the row `$hc`'s signature, where
+/// `ret` is `errno` (returns an `i32`) or `nothing` and `$ctx` is passed through; evaluates
+/// to `Some(that)`, or `None` when the signature is not listed. The linkers use
+/// [`func_wrap_typed!`] as `$wrap`; the list is the one place the table's signatures are
+/// spelled out.
 macro_rules! with_typed_signature {
-    ($hc:expr, $wrap:ident) => {{
+    ($hc:expr, $wrap:ident, $ctx:tt) => {{
         use hostcalls::abi::{Returns as R, ValKind as K};
         let hc: &'static hostcalls::abi::HostCall = $hc;
         match (hc.params, hc.returns) {
-            ([], R::Errno) => Some($wrap!(errno;)),
-            ([K::I32], R::Errno) => Some($wrap!(errno; a: i32)),
-            ([K::I32], R::Nothing) => Some($wrap!(nothing; a: i32)),
-            ([K::I32, K::I32], R::Errno) => Some($wrap!(errno; a: i32, b: i32)),
-            ([K::I32, K::I64], R::Errno) => Some($wrap!(errno; a: i32, b: i64)),
-            ([K::I32, K::I32, K::I32], R::Errno) => Some($wrap!(errno; a: i32, b: i32, c: i32)),
-            ([K::I32, K::I64, K::I32], R::Errno) => Some($wrap!(errno; a: i32, b: i64, c: i32)),
-            ([K::I32, K::I64, K::I64], R::Errno) => Some($wrap!(errno; a: i32, b: i64, c: i64)),
+            ([], R::Errno) => Some($wrap!($ctx errno;)),
+            ([K::I32], R::Errno) => Some($wrap!($ctx errno; a: i32)),
+            ([K::I32], R::Nothing) => Some($wrap!($ctx nothing; a: i32)),
+            ([K::I32, K::I32], R::Errno) => Some($wrap!($ctx errno; a: i32, b: i32)),
+            ([K::I32, K::I64], R::Errno) => Some($wrap!($ctx errno; a: i32, b: i64)),
+            ([K::I32, K::I32, K::I32], R::Errno) => Some($wrap!($ctx errno; a: i32, b: i32, c: i32)),
+            ([K::I32, K::I64, K::I32], R::Errno) => Some($wrap!($ctx errno; a: i32, b: i64, c: i32)),
+            ([K::I32, K::I64, K::I64], R::Errno) => Some($wrap!($ctx errno; a: i32, b: i64, c: i64)),
             ([K::I32, K::I32, K::I32, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i32, c: i32, d: i32))
+                Some($wrap!($ctx errno; a: i32, b: i32, c: i32, d: i32))
             }
             ([K::I32, K::I64, K::I32, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i64, c: i32, d: i32))
+                Some($wrap!($ctx errno; a: i32, b: i64, c: i32, d: i32))
             }
             ([K::I32, K::I64, K::I64, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i64, c: i64, d: i32))
+                Some($wrap!($ctx errno; a: i32, b: i64, c: i64, d: i32))
             }
             ([K::I32, K::I32, K::I32, K::I32, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i32, c: i32, d: i32, e: i32))
+                Some($wrap!($ctx errno; a: i32, b: i32, c: i32, d: i32, e: i32))
             }
             ([K::I32, K::I32, K::I32, K::I64, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i32, c: i32, d: i64, e: i32))
+                Some($wrap!($ctx errno; a: i32, b: i32, c: i32, d: i64, e: i32))
             }
             ([K::I32, K::I32, K::I32, K::I32, K::I32, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i32))
+                Some($wrap!($ctx errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i32))
             }
             ([K::I32, K::I32, K::I32, K::I32, K::I32, K::I32, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32))
+                Some($wrap!($ctx errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32))
             }
             ([K::I32, K::I32, K::I32, K::I32, K::I64, K::I64, K::I32], R::Errno) => {
-                Some($wrap!(errno; a: i32, b: i32, c: i32, d: i32, e: i64, f: i64, g: i32))
+                Some($wrap!($ctx errno; a: i32, b: i32, c: i32, d: i32, e: i64, f: i64, g: i32))
             }
             ([K::I32, K::I32, K::I32, K::I32, K::I32, K::I32, K::I32, K::I32], R::Errno) => Some(
-                $wrap!(errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32, h: i32),
+                $wrap!($ctx errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32, h: i32),
             ),
             (
                 [K::I32, K::I32, K::I32, K::I32, K::I32, K::I64, K::I64, K::I32, K::I32],
                 R::Errno,
             ) => Some($wrap!(
-                errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i64, g: i64, h: i32, i: i32
+                $ctx errno; a: i32, b: i32, c: i32, d: i32, e: i32, f: i64, g: i64, h: i32, i: i32
             )),
             _ => None,
         }
@@ -131,13 +132,31 @@ macro_rules! with_typed_signature {
 }
 pub(crate) use with_typed_signature;
 
+/// The `$wrap` of both engines' linkers: `[linker, module, name, hc] ret; params` becomes
+/// `linker.func_wrap(module, name, closure)`, the closure taking the row's typed
+/// parameters and running `call(hc, caller, &raw)`. `Caller`, `T` and `call` are resolved
+/// where it expands, so each engine gets its own caller type, store data and error type.
+macro_rules! func_wrap_typed {
+    ([$linker:ident, $module:ident, $name:ident, $hc:ident] errno; $($a:ident : $t:ty),*) => {
+        $linker.func_wrap($module, $name, move |caller: Caller<'_, T>, $($a: $t),*| {
+            call($hc, caller, &[$($crate::engine::typed::Raw::raw($a)),*])
+        })
+    };
+    ([$linker:ident, $module:ident, $name:ident, $hc:ident] nothing; $($a:ident : $t:ty),*) => {
+        $linker.func_wrap($module, $name, move |caller: Caller<'_, T>, $($a: $t),*| {
+            call($hc, caller, &[$($crate::engine::typed::Raw::raw($a)),*]).map(drop)
+        })
+    };
+}
+pub(crate) use func_wrap_typed;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A `$wrap` that builds nothing: the raw arguments the typed closure would pass.
     macro_rules! raw_args {
-        ($ret:ident; $($a:ident : $t:ty),*) => {{
+        ($ctx:tt $ret:ident; $($a:ident : $t:ty),*) => {{
             $(let $a: $t = -1;)*
             vec![$(Raw::raw($a)),*]
         }};
@@ -146,7 +165,7 @@ mod tests {
     #[test]
     fn every_row_has_a_typed_binding() {
         for hc in abi::hostcalls() {
-            let raw = with_typed_signature!(hc, raw_args)
+            let raw = with_typed_signature!(hc, raw_args, [])
                 .unwrap_or_else(|| panic!("{}", UntypedRow::of(hc)));
             assert_eq!(raw.len(), hc.params.len(), "{}", hc.name);
             // i32 arguments arrive zero-extended, i64 ones as their bits.

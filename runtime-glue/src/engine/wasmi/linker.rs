@@ -11,7 +11,7 @@ use super::zero_pages::ZeroPages;
 use crate::{
     engine::{
         HostCallTrap,
-        typed::{Raw, Stop, UntypedRow, finish, with_typed_signature},
+        typed::{Stop, UntypedRow, finish, func_wrap_typed, with_typed_signature},
     },
     error::RunError,
     imports,
@@ -136,21 +136,10 @@ pub fn add_to_linker<T: WasmiHost>(
         };
         let (module_name, name) = (import.module(), import.name());
         // One typed closure per signature (see `engine::typed`).
-        macro_rules! wrap {
-            (errno; $($a:ident : $t:ty),*) => {
-                linker.func_wrap(module_name, name, move |caller: Caller<'_, T>, $($a: $t),*| {
-                    call(hc, caller, &[$(Raw::raw($a)),*])
-                })
-            };
-            (nothing; $($a:ident : $t:ty),*) => {
-                linker.func_wrap(module_name, name, move |caller: Caller<'_, T>, $($a: $t),*| {
-                    call(hc, caller, &[$(Raw::raw($a)),*]).map(drop)
-                })
-            };
-        }
-        let linked = with_typed_signature!(hc, wrap).ok_or_else(|| RunError::Instantiate {
-            source: Box::new(UntypedRow::of(hc)),
-        })?;
+        let linked = with_typed_signature!(hc, func_wrap_typed, [linker, module_name, name, hc])
+            .ok_or_else(|| RunError::Instantiate {
+                source: Box::new(UntypedRow::of(hc)),
+            })?;
         linked.map_err(|e| RunError::Instantiate {
             source: Box::new(wasmi::Error::from(e)),
         })?;

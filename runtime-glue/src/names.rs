@@ -75,6 +75,12 @@ pub(crate) fn instrument(wasm: &[u8]) -> Option<Vec<u8>> {
     Some(module.finish())
 }
 
+/// The module to run when `builder` names traps: the instrumented one, or `None` to run
+/// the original (naming off, or [`instrument`] declined). Both engines start here.
+pub(crate) fn for_builder(builder: &hostcalls::GuestBuilder, wasm: &[u8]) -> Option<Vec<u8>> {
+    builder.names_traps().then(|| instrument(wasm)).flatten()
+}
+
 /// Imported functions and all globals (imported and defined); `None` for a component or
 /// a module that already exports one of our names (the result would not validate).
 fn counts(wasm: &[u8]) -> Option<(u32, u32)> {

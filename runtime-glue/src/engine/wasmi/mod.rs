@@ -65,14 +65,10 @@ pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunE
     let engine = Engine::default();
     // wasmi also accepts the text format; the instrumentation and the name lookups read
     // binary, so text is translated first (unparsable text stays as is, for wasmi's error).
-    let binary = wat::parse_bytes(wasm).unwrap_or(std::borrow::Cow::Borrowed(wasm));
-    let wasm: &[u8] = &binary;
-    // Prefer the instrumented module (names the trapping function); fall
-    // back to the original if instrumentation declined or broke validation.
-    let instrumented = builder
-        .names_traps()
-        .then(|| names::instrument(wasm))
-        .flatten();
+    // Prefer the instrumented module (names the trapping function); fall back to the
+    // original if instrumentation declined or broke validation. (`wasm` is binary:
+    // `Run::run_bytes_on` assembled any text already.)
+    let instrumented = names::for_builder(&builder, wasm);
     let module = match instrumented.map(|w| Module::new(&engine, w)) {
         Some(Ok(m)) => m,
         _ => Module::new(&engine, wasm).map_err(|source| RunError::Load {

@@ -81,10 +81,10 @@ pub fn engine() -> Result<Engine, RunError> {
 /// Runs `wasm` as configured by `builder`.
 pub(crate) fn run(builder: GuestBuilder, wasm: &[u8]) -> Result<ExitStatus, RunError> {
     let engine = engine()?;
-    let instrumented = builder
-        .names_traps()
-        .then(|| names::instrument(wasm))
-        .flatten();
+    // Prefer the instrumented module (names the trapping function); fall back to the
+    // original if instrumentation declined or broke validation. (`wasm` is binary:
+    // `Run::run_bytes_on` assembled any text already.)
+    let instrumented = names::for_builder(&builder, wasm);
     let module = match instrumented.map(|w| Module::new(&engine, w)) {
         Some(Ok(m)) => m,
         _ => Module::new(&engine, wasm).map_err(|e| RunError::Load { source: e.into() })?,

@@ -210,7 +210,11 @@ impl Contender {
                 Ok((bin, args))
             }
             Runtime::Fdvirt { policy, engine } => {
-                let bin = tools.fdvirt.as_deref().ok_or("fdvirt not available")?;
+                let bin = match engine {
+                    Engine::Wasmi => tools.fdvirt.as_deref(),
+                    Engine::Wasmtime => tools.fdvirt_wasmtime.as_deref(),
+                }
+                .ok_or("fdvirt not available")?;
                 // No --max-fds: the guest's default fd limit follows the host's
                 // RLIMIT_NOFILE (the harness raises it for 10,000 connections). The engine
                 // is always explicit, so $FDVIRT_ENGINE cannot change a row.

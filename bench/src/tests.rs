@@ -96,6 +96,7 @@ mod contenders {
             native_sha: p("/t/release/bench-sha"),
             sha_wasm: p("/t/sha.wasm"),
             fdvirt: with_fdvirt.then(|| p("/t/release/fdvirt")),
+            fdvirt_wasmtime: with_fdvirt.then(|| p("/t/release/fdvirt-wasmtime")),
             wasmtime: Some(p("/w/wasmtime")),
             wasmtime_version: None,
             notes: Vec::new(),

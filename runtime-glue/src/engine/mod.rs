@@ -84,7 +84,10 @@ fn unknown_engine(name: &str) -> String {
             engine_names()
         );
     }
-    format!("unknown engine `{name}` (this build has: {})", engine_names())
+    format!(
+        "unknown engine `{name}` (this build has: {})",
+        engine_names()
+    )
 }
 
 fn engine_names() -> String {
@@ -189,7 +192,10 @@ mod tests {
             assert_eq!(engine.name().parse::<Engine>(), Ok(engine));
         }
         let err = "v8".parse::<Engine>().unwrap_err().to_string();
-        assert!(err.starts_with("unknown engine `v8` (this build has: wasmi"), "{err}");
+        assert!(
+            err.starts_with("unknown engine `v8` (this build has: wasmi"),
+            "{err}"
+        );
     }
 
     /// A build without the wasmtime engine says so, and how to get it, rather than

@@ -25,14 +25,18 @@
 //! for byte. If anything about the module is unexpected, [`instrument`] returns `None`
 //! and the original runs unchanged.
 
-use std::ops::Range;
+mod code;
+#[cfg(test)]
+mod tests;
 
 use wasm_encoder::{
     CodeSection, ConstExpr, ExportKind, ExportSection, GlobalSection, GlobalType, Module,
     SectionId, ValType,
     reencode::{Error, Reencode, utils},
 };
-use wasmparser::{KnownCustom, Name, Operator, Parser, Payload, TypeRef};
+use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+
+use code::Layout;
 
 /// Export name of the "current function" global added by [`instrument`].
 pub(crate) const CURRENT_FN_EXPORT: &str = "__fdvirt_current_fn";
@@ -43,15 +47,8 @@ pub(crate) const INDIRECT_SLOT_EXPORT: &str = "__fdvirt_indirect_slot";
 
 /// The rewriter: a `wasm-encoder` reencoder that copies everything but the code, the
 /// global and the export sections.
-struct Instrument<'a> {
-    wasm: &'a [u8],
-    imported_funcs: u32,
-    /// Index of the first added global (`$cur`; `$site` and `$slot` follow).
-    global: u32,
-    /// Function index of the next body.
-    next_func: u32,
-    /// Number of the next `call_indirect` site.
-    next_site: u32,
+struct Instrument {
+    layout: Layout,
     globals_done: bool,
     exports_done: bool,
 }
@@ -60,11 +57,10 @@ struct Instrument<'a> {
 pub(crate) fn instrument(wasm: &[u8]) -> Option<Vec<u8>> {
     let (imported_funcs, globals) = counts(wasm)?;
     let mut rewriter = Instrument {
-        wasm,
-        imported_funcs,
-        global: globals,
-        next_func: imported_funcs,
-        next_site: 0,
+        layout: Layout {
+            imported_funcs,
+            global: globals,
+        },
         globals_done: false,
         exports_done: false,
     };
@@ -112,6 +108,9 @@ fn counts(wasm: &[u8]) -> Option<(u32, u32)> {
                 }
             }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => return None,
+            // Imports, globals and exports all come before the code: skip reading through
+            // every body.
+            Payload::CodeSectionStart { .. } => break,
             _ => {}
         }
     }
@@ -133,7 +132,7 @@ fn rank(id: SectionId) -> u8 {
     }
 }
 
-impl Instrument<'_> {
+impl Instrument {
     fn add_globals(&self, globals: &mut GlobalSection) {
         let ty = GlobalType {
             val_type: ValType::I32,
@@ -151,67 +150,13 @@ impl Instrument<'_> {
             INDIRECT_SITE_EXPORT,
             INDIRECT_SLOT_EXPORT,
         ];
-        for (g, name) in (self.global..).zip(names) {
+        for (g, name) in (self.layout.global..).zip(names) {
             exports.export(name, ExportKind::Global, g);
         }
     }
-
-    /// `i32.const func; global.set $cur`.
-    fn set_current(&self, f: &mut wasm_encoder::Function, func: u32) {
-        f.instructions()
-            .i32_const(func as i32)
-            .global_set(self.global);
-    }
-
-    /// Records the slot operand (top of the stack) and, if `numbered`, the site number,
-    /// stack-neutrally.
-    fn record_site(&mut self, f: &mut wasm_encoder::Function, numbered: bool) {
-        let (site, slot) = (self.global + 1, self.global + 2);
-        let mut sink = f.instructions();
-        sink.global_set(slot).global_get(slot);
-        if numbered {
-            sink.i32_const(self.next_site as i32).global_set(site);
-        }
-        self.next_site += 1;
-    }
-
-    /// Bytes `range` of the original module (reader offsets are u64).
-    fn original(&self, range: Range<u64>) -> Result<&[u8], Error> {
-        let bad = || Error::InvalidCodeSectionSize;
-        let start = usize::try_from(range.start).map_err(|_| bad())?;
-        let end = usize::try_from(range.end).map_err(|_| bad())?;
-        self.wasm.get(start..end).ok_or_else(bad)
-    }
 }
 
-/// Whether the global must be restored after `op`: after a call into wasm code, which
-/// sets it to the callee. A direct call of an imported (host) function leaves it alone,
-/// and a host call is frequent in I/O-heavy guests, so no restore follows one.
-fn restores_after(op: &Operator<'_>, imported_funcs: u32) -> bool {
-    match op {
-        Operator::Call { function_index } => *function_index >= imported_funcs,
-        Operator::CallIndirect { .. } | Operator::CallRef { .. } => true,
-        _ => false,
-    }
-}
-
-/// What goes in at an insertion point of a body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Insert {
-    /// Before a `call_indirect`: record its slot (and site number).
-    Site,
-    /// After a call into wasm: restore the current function.
-    Restore,
-}
-
-fn is_indirect(op: &Operator<'_>) -> bool {
-    matches!(
-        op,
-        Operator::CallIndirect { .. } | Operator::ReturnCallIndirect { .. }
-    )
-}
-
-impl Reencode for Instrument<'_> {
+impl Reencode for Instrument {
     type Error = std::convert::Infallible;
 
     /// Custom sections (the name section above all) are copied byte for byte.
@@ -269,46 +214,13 @@ impl Reencode for Instrument<'_> {
         Ok(())
     }
 
-    /// Copies the body's instructions, inserting the global updates.
-    fn parse_function_body(
+    /// Copies the bodies with the global updates inserted ([`code`]).
+    fn parse_code_section(
         &mut self,
         code: &mut CodeSection,
-        body: wasmparser::FunctionBody<'_>,
+        section: wasmparser::CodeSectionReader<'_>,
     ) -> Result<(), Error> {
-        let func = self.next_func;
-        self.next_func += 1;
-        let mut f = self.new_function_with_parsed_locals(&body)?;
-        self.set_current(&mut f, func);
-        // One pass to find the insertion points, then copy between them.
-        let mut ops = body.get_operators_reader()?;
-        let start = ops.original_position();
-        let mut points = Vec::new();
-        while !ops.eof() {
-            let at = ops.original_position();
-            let op = ops.read()?;
-            if is_indirect(&op) {
-                points.push((at, Insert::Site));
-            }
-            if restores_after(&op, self.imported_funcs) {
-                points.push((ops.original_position(), Insert::Restore));
-            }
-        }
-        let end = ops.original_position();
-        // A function with one call site needs no site number: the trap's current function
-        // names it (see `inspect::indirect_trap`).
-        let sites = points.iter().filter(|(_, i)| *i == Insert::Site).count();
-        let mut copied = start;
-        for (at, insert) in points {
-            f.raw(self.original(copied..at)?.iter().copied());
-            copied = at;
-            match insert {
-                Insert::Site => self.record_site(&mut f, sites > 1),
-                Insert::Restore => self.set_current(&mut f, func),
-            }
-        }
-        f.raw(self.original(copied..end)?.iter().copied());
-        code.function(&f);
-        Ok(())
+        code::instrument_bodies(code, section, self.layout)
     }
 
     /// Unknown sections make the module invalid anyway: decline.

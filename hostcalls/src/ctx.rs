@@ -3,7 +3,7 @@
 use fdtable::{Fd, FdTable};
 use rand::{SeedableRng, rngs::StdRng};
 
-use crate::{descriptor::FdEntry, errno::Errno, types::Rights};
+use crate::{descriptor::FdEntry, errno::Errno, fds::Fds, types::Rights};
 
 /// Host state of one running guest: its fd table, argv, environment and
 /// random source. Host calls receive it as `&mut GuestCtx` next to the
@@ -12,10 +12,10 @@ use crate::{descriptor::FdEntry, errno::Errno, types::Rights};
 pub struct GuestCtx {
     /// Network policy, socket options and the socket poller.
     pub(crate) net: crate::socket::NetState,
-    /// The guest's descriptors, numbered by the embedder's `FdPolicy`. Closing,
-    /// renumbering or opening an fd, or changing its rights, must also call
-    /// `poll.forget(fd)` (see `wasi/poll_index.rs`; debug builds catch a missed one).
-    pub(crate) fds: FdTable<FdEntry>,
+    /// The guest's descriptors, numbered by the embedder's `FdPolicy`, with what
+    /// `poll_oneoff` remembers about them (every change goes through [`Fds`], which
+    /// keeps the two consistent).
+    pub(crate) fds: Fds,
     /// argv, each without terminator.
     pub(crate) args: Vec<Vec<u8>>,
     /// Environment as `KEY=VALUE`, each without terminator.
@@ -37,7 +37,7 @@ impl GuestCtx {
     /// A context with the given fd table and nothing else.
     pub fn new(fds: FdTable<FdEntry>) -> Self {
         Self {
-            fds,
+            fds: Fds::new(fds),
             net: crate::socket::NetState::default(),
             args: Vec::new(),
             env: Vec::new(),
@@ -61,10 +61,9 @@ impl GuestCtx {
         &self.fds
     }
 
-    /// The guest's fd table, mutably (embedders may install descriptors). Forgets what
-    /// `poll_oneoff` remembered about every fd, since any of them may change.
-    pub fn fds_mut(&mut self) -> &mut FdTable<FdEntry> {
-        self.poll.forget_all();
+    /// The guest's fd table, for changes: every method of [`Fds`] that can change an
+    /// fd also forgets what `poll_oneoff` remembered about it.
+    pub fn fds_mut(&mut self) -> &mut Fds {
         &mut self.fds
     }
 

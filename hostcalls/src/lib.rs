@@ -66,6 +66,7 @@ mod ctx;
 pub mod descriptor;
 pub mod errno;
 mod error;
+mod fds;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod memory;
@@ -81,8 +82,11 @@ pub use builder::{FALLBACK_MAX_FDS, GuestBuilder, default_max_fds};
 pub use ctx::GuestCtx;
 pub use errno::{Errno, Fault, Trap};
 pub use error::{ExitStatus, SetupError};
+pub use fds::Fds;
 pub use socket::{NetConfig, SocketOptions, UnixSockets};
 pub use stdio::{SharedBuffer, Stdio};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;

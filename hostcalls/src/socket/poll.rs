@@ -273,7 +273,7 @@ impl PollSockets {
     pub(crate) fn wait(
         &mut self,
         net: &mut NetState,
-        fds: &mut FdTable<FdEntry>,
+        fds: &FdTable<FdEntry>,
         mut timeout: Option<Duration>,
         fire: &mut impl FnMut(u32, Interest, Readiness),
     ) -> bool {
@@ -360,7 +360,7 @@ impl PollSockets {
     /// whether any was ready (and reported).
     fn check_direct(
         &mut self,
-        fds: &mut FdTable<FdEntry>,
+        fds: &FdTable<FdEntry>,
         fire: &mut impl FnMut(u32, Interest, Readiness),
     ) -> bool {
         let mut any = false;

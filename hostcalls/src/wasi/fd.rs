@@ -185,7 +185,6 @@ pub(crate) fn fd_tell(
 /// after, outside any borrow of the table.
 pub(crate) fn fd_close(cx: &mut GuestCtx, _mem: &mut [u8], fd: u32) -> Result<(), Fault> {
     let entry = cx.fds.try_remove(fd).ok_or(Errno::Badf)?;
-    cx.poll.forget(fd);
     drop(entry);
     Ok(())
 }
@@ -202,8 +201,6 @@ pub(crate) fn fd_renumber(
         return Err(Errno::Badf.into());
     }
     let replaced = cx.fds.renumber(fd, to)?;
-    cx.poll.forget(fd);
-    cx.poll.forget(to);
     drop(replaced);
     Ok(())
 }

@@ -81,7 +81,6 @@ pub(crate) fn fd_fdstat_set_rights(
     }
     entry.base = base;
     entry.inheriting = inheriting;
-    cx.poll.forget(fd);
     Ok(())
 }
 

@@ -15,7 +15,6 @@ pub(crate) mod fd_stat;
 pub(crate) mod path;
 pub(crate) mod path_open;
 pub(crate) mod poll;
-mod poll_index;
 #[cfg(test)]
 mod poll_index_tests;
 pub(crate) mod proc;

@@ -198,7 +198,6 @@ pub(crate) fn path_open(
     );
     new.flags = req.fdflags;
     let new_fd = cx.fds.insert(new)?;
-    cx.poll.forget(new_fd);
     memory::write_u32(mem, opened_fd, new_fd)?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! work per subscription is kept to the minimum. One pass over the guest's array (in two
 //! phases, see [`PollScratch::scan`]) reads each subscription once, looks its fd up once
 //! (twice for the few that need a closer look; a socket seen before is found in a
-//! 4-byte per-fd index instead of its fd-table entry, see `poll_index`), and answers it
+//! 4-byte per-fd index instead of its fd-table entry, see `fds.rs`), and answers it
 //! at once: files and stdout are ready, the host's stdin is polled, sockets are answered
 //! from the persistent poller's per-socket cache without a system call unless their
 //! state changed (`socket::poll`). Pending subscriptions are remembered compactly
@@ -42,7 +42,7 @@ use crate::{
     memory,
     socket::{NetState, Outcome, PollSockets},
     types::{EVENT_SIZE, Rights, SUBSCRIPTION_SIZE},
-    wasi::{clock, poll_index::PollIndex},
+    wasi::clock,
 };
 
 host_table! {
@@ -127,9 +127,6 @@ pub(crate) struct PollScratch {
     /// Per subscription of the call: the guest fd (high half) and the registered
     /// socket's poller key and direction (low half, see [`pack`]), or [`SLOW`].
     keys: Vec<u64>,
-    /// Guest fd → poller key of the sockets seen, so the first phase of
-    /// [`PollScratch::scan`] need not touch their fd-table entries.
-    index: PollIndex,
 }
 
 /// A subscription the first phase of [`PollScratch::scan`] leaves to the full path.
@@ -146,37 +143,6 @@ fn pack(key: usize, interest: Interest) -> u32 {
             Interest::Write => k | WRITE_BIT,
         },
         _ => SLOW,
-    }
-}
-
-/// The poller key of the socket at guest `fd` when it is registered and may be polled
-/// (a socket with `POLL_FD_READWRITE`); `None` sends the subscription down the full path.
-/// From `index` when it knows the fd (checked against the fd table in debug builds),
-/// else from the table, and then remembered.
-#[inline]
-fn indexed_key(index: &mut PollIndex, cx: &GuestCtx, fd: u32) -> Option<usize> {
-    if let Some(key) = index.get(fd) {
-        debug_assert_eq!(
-            Some(key),
-            registered_key(cx, fd),
-            "poll index stale for fd {fd}: an fd-table change without PollScratch::forget"
-        );
-        return Some(key);
-    }
-    let key = registered_key(cx, fd)?;
-    index.remember(fd, key);
-    Some(key)
-}
-
-/// [`indexed_key`] from the fd table.
-#[inline]
-fn registered_key(cx: &GuestCtx, fd: u32) -> Option<usize> {
-    let entry = cx.fds.get(fd)?;
-    match &entry.desc {
-        Descriptor::Socket(desc) if entry.base.contains(Rights::POLL_FD_READWRITE) => {
-            desc.sock.registered_key()
-        }
-        _ => None,
     }
 }
 
@@ -240,17 +206,6 @@ fn fd_readiness(entry: &mut FdEntry, interest: Interest) -> Result<Readiness, Er
 }
 
 impl PollScratch {
-    /// `fd` was closed, renumbered (either side), opened, or lost rights: what
-    /// [`PollScratch::scan`] remembered about it no longer holds (see `poll_index`).
-    pub(crate) fn forget(&mut self, fd: u32) {
-        self.index.forget(fd);
-    }
-
-    /// Forgets every fd (the embedder took the fd table mutably).
-    pub(crate) fn forget_all(&mut self) {
-        self.index = PollIndex::default();
-    }
-
     /// Starts a call.
     fn begin(&mut self) {
         self.fired.clear();
@@ -274,15 +229,18 @@ impl PollScratch {
         for s in subs.chunks_exact(SUBSCRIPTION_SIZE as usize) {
             // The union starts with the clock id or the fd, both u32 @16.
             let fd = u32::from_le_bytes(field(s, 16));
-            let packed: u32 =
-                match s.get(8).copied() {
-                    Some(FD_READ) => indexed_key(&mut self.index, cx, fd)
-                        .map_or(SLOW, |k| pack(k, Interest::Read)),
-                    Some(FD_WRITE) => indexed_key(&mut self.index, cx, fd)
-                        .map_or(SLOW, |k| pack(k, Interest::Write)),
-                    Some(CLOCK) => SLOW,
-                    _ => return Err(Errno::Inval),
-                };
+            let packed: u32 = match s.get(8).copied() {
+                Some(FD_READ) => cx
+                    .fds
+                    .poll_key(fd)
+                    .map_or(SLOW, |k| pack(k, Interest::Read)),
+                Some(FD_WRITE) => cx
+                    .fds
+                    .poll_key(fd)
+                    .map_or(SLOW, |k| pack(k, Interest::Write)),
+                Some(CLOCK) => SLOW,
+                _ => return Err(Errno::Inval),
+            };
             self.keys.push((u64::from(fd) << 32) | u64::from(packed));
         }
         let keys = std::mem::take(&mut self.keys);
@@ -399,7 +357,7 @@ impl PollScratch {
     /// no socket is pending.
     fn wait_sockets(
         &mut self,
-        (net, fds): (&mut NetState, &mut FdTable<FdEntry>),
+        (net, fds): (&mut NetState, &FdTable<FdEntry>),
         subs: &[u8],
         t: Option<Duration>,
     ) -> bool {
@@ -428,7 +386,7 @@ impl PollScratch {
             if !self.others.is_empty() {
                 timeout = Some(timeout.map_or(PENDING_RECHECK, |t| t.min(PENDING_RECHECK)));
             }
-            if !self.wait_sockets((&mut cx.net, &mut cx.fds), subs, timeout) {
+            if !self.wait_sockets((&mut cx.net, &cx.fds), subs, timeout) {
                 std::thread::sleep(timeout.unwrap_or(PENDING_RECHECK));
             }
             // A socket wait that fired took every queued edge already: no second look.
@@ -441,7 +399,7 @@ impl PollScratch {
     /// Once something fired: one look, without waiting, at the still-pending sockets.
     fn look(&mut self, cx: &mut GuestCtx, subs: &[u8]) {
         if self.sockets.any_pending() {
-            self.wait_sockets((&mut cx.net, &mut cx.fds), subs, Some(Duration::ZERO));
+            self.wait_sockets((&mut cx.net, &cx.fds), subs, Some(Duration::ZERO));
         }
     }
 }

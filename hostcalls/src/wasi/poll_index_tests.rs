@@ -1,20 +1,20 @@
-//! `poll_oneoff` after the fd table changed under a remembered fd (`poll_index`): a
-//! closed, renumbered or rights-reduced socket fd must be answered from what the fd is
-//! now, never from what the index remembered. Each test first polls the socket fds
-//! twice (the first registers them, the second remembers them), then changes the table
-//! through the host call a guest would use, then polls once more beside a zero clock so
-//! the call returns at once.
+//! `poll_oneoff` after the fd table changed under a remembered fd (the poll index,
+//! `fds.rs`): a closed, renumbered, rights-reduced or replaced socket fd must be answered
+//! from what the fd is now, never from what the index remembered. Each test first polls
+//! the socket fds twice (the first registers them, the second remembers them), then
+//! changes the table through the host call a guest would use (or an embedder's
+//! `fds_mut`), then polls once more beside a zero clock so the call returns at once.
 
-use std::{io::IoSlice, sync::Arc};
+use std::io::IoSlice;
 
-use fdtable::{FdPolicy, FdTable};
-use hostsock::{AddressFamily, Blocking, NetworkPolicy, Socket, SocketKind};
+use hostsock::Socket;
 
 use crate::{
     ctx::GuestCtx,
-    descriptor::{Descriptor, FdEntry},
+    descriptor::Descriptor,
     errno::{Errno, code},
     socket::SocketDesc,
+    testutil::{self, Loopback, install},
     types::{EVENT_SIZE, Rights, SUBSCRIPTION_SIZE},
     wasi::{fd, fd_stat, poll::poll_oneoff},
 };
@@ -64,30 +64,13 @@ fn event(events: &[Event], userdata: u64) -> Option<Event> {
     events.iter().copied().find(|e| e.0 == userdata)
 }
 
-fn install(cx: &mut GuestCtx, mut sock: Socket) -> u32 {
-    sock.set_blocking(Blocking::No);
-    let rights = SocketDesc::rights();
-    let entry = FdEntry::new(Descriptor::Socket(SocketDesc::new(sock)), rights, rights);
-    cx.fds.insert(entry).expect("fd")
-}
-
 /// A guest holding two connected loopback sockets: `(fd with 5 bytes to read, idle fd,
 /// the idle one's peer)`. The peers stay with the caller so no hang-up is reported.
 fn guest() -> (GuestCtx, u32, u32, Vec<Socket>) {
-    let mut cx = GuestCtx::new(FdTable::new(FdPolicy::lowest()));
-    let open = Arc::new(NetworkPolicy::allow_all());
-    let mut l = Socket::open(AddressFamily::Ipv4, SocketKind::Stream, open.clone()).expect("open");
-    l.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
-    l.listen(8).expect("listen");
-    let at = l.local_addr().expect("addr");
-    let mut pair = || {
-        let mut c = Socket::open(AddressFamily::Ipv4, SocketKind::Stream, open.clone()).unwrap();
-        c.connect(at).expect("connect");
-        let (s, _) = l.accept(Blocking::Yes).expect("accept");
-        (c, s)
-    };
-    let (mut c1, s1) = pair();
-    let (c2, s2) = pair();
+    let mut cx = testutil::guest();
+    let mut lo = Loopback::new();
+    let (mut c1, s1) = lo.pair();
+    let (c2, s2) = lo.pair();
     assert_eq!(c1.send(&[IoSlice::new(b"hello")]).expect("send"), 5);
     let readable = install(&mut cx, s1);
     let idle = install(&mut cx, s2);
@@ -106,7 +89,7 @@ fn guest() -> (GuestCtx, u32, u32, Vec<Socket>) {
         assert_eq!(event(&evs, 0), Some((0, 0, 5)), "{evs:?}");
         assert_eq!(event(&evs, 1), None, "the idle socket is pending: {evs:?}");
     }
-    (cx, readable, idle, vec![c1, c2, l])
+    (cx, readable, idle, vec![c1, c2, lo.listener])
 }
 
 #[test]
@@ -129,6 +112,22 @@ fn a_renumbered_fd_answers_for_the_socket_it_now_holds() {
 }
 
 #[test]
+fn a_renumbered_away_fd_is_ebadf_not_the_socket_that_moved() {
+    let (mut cx, readable, idle, _peers) = guest();
+    // The idle socket moves onto `readable`, keeping its poller key; `idle` is closed.
+    // `idle` is subscribed first: were it still remembered, it would claim the moved
+    // socket's poller slot before `readable` does.
+    fd::fd_renumber(&mut cx, &mut [], idle, readable).expect("renumber");
+    let evs = poll(&mut cx, &[Some(idle), Some(readable), None]);
+    assert_eq!(event(&evs, 0), Some((0, code(Errno::Badf), 0)), "{evs:?}");
+    assert_eq!(
+        event(&evs, 1),
+        None,
+        "the moved idle socket is pending: {evs:?}"
+    );
+}
+
+#[test]
 fn a_socket_that_lost_the_poll_right_is_notcapable() {
     let (mut cx, _readable, idle, _peers) = guest();
     let fewer = Rights(SocketDesc::rights().0 & !Rights::POLL_FD_READWRITE.0);
@@ -139,4 +138,32 @@ fn a_socket_that_lost_the_poll_right_is_notcapable() {
         Some((0, code(Errno::Notcapable), 0)),
         "{evs:?}"
     );
+}
+
+#[test]
+fn rights_dropped_through_an_embedders_mutable_entry_are_seen() {
+    let (mut cx, _readable, idle, _peers) = guest();
+    let entry = cx.fds_mut().get_mut(idle).expect("open");
+    entry.base = Rights(entry.base.0 & !Rights::POLL_FD_READWRITE.0);
+    let evs = poll(&mut cx, &[Some(idle), None]);
+    assert_eq!(
+        event(&evs, 0),
+        Some((0, code(Errno::Notcapable), 0)),
+        "{evs:?}"
+    );
+}
+
+#[test]
+fn a_descriptor_replaced_in_place_answers_for_the_new_socket() {
+    let (mut cx, readable, idle, _peers) = guest();
+    // Move the readable socket into the idle fd's entry, in place: `idle`'s old socket
+    // (and its poller key) goes, `readable` keeps a fresh unconnected socket.
+    let moved = std::mem::replace(
+        &mut cx.fds.get_mut(readable).expect("open").desc,
+        Descriptor::Socket(SocketDesc::new(testutil::tcp())),
+    );
+    let old = std::mem::replace(&mut cx.fds.get_mut(idle).expect("open").desc, moved);
+    drop(old);
+    let evs = poll(&mut cx, &[Some(idle), None]);
+    assert_eq!(event(&evs, 0), Some((0, 0, 5)), "{evs:?}");
 }

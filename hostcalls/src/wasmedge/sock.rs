@@ -58,7 +58,6 @@ pub(crate) fn sock_open(
     let mut sock = Socket::open(family, kind, cx.net.policy.clone())?;
     cx.net.configure(&mut sock);
     let fd = vacant.insert(entry(SocketDesc::new(sock), 0));
-    cx.poll.forget(fd);
     memory::write_u32(mem, ro_fd_p, fd)?;
     Ok(())
 }
@@ -244,7 +243,6 @@ fn accept(
     let mut desc = SocketDesc::new(sock);
     desc.names = names;
     let new_fd = cx.fds.insert(entry(desc, flags & fdflags::NONBLOCK))?;
-    cx.poll.forget(new_fd);
     memory::write_u32(mem, ro_fd_p, new_fd)?;
     Ok(())
 }

@@ -5,15 +5,13 @@
 
 use std::sync::Arc;
 
-use fdtable::{FdPolicy, FdTable};
-use hostsock::{AddressFamily, Blocking, NetworkPolicy, Socket, SocketKind};
+use hostsock::NetworkPolicy;
 use proptest::prelude::*;
 
 use crate::{
     ctx::GuestCtx,
-    descriptor::{Descriptor, FdEntry},
     errno::Fault,
-    socket::SocketDesc,
+    testutil::{self, Loopback, install},
     wasmedge::HOSTCALLS,
 };
 
@@ -26,28 +24,13 @@ const SKIPPED: [&str; 4] = [
     "epoll_oneoff",
 ];
 
-fn install(cx: &mut GuestCtx, mut sock: Socket) -> u32 {
-    sock.set_blocking(Blocking::No);
-    let rights = SocketDesc::rights();
-    let entry = FdEntry::new(Descriptor::Socket(SocketDesc::new(sock)), rights, rights);
-    cx.fds.insert(entry).expect("fd")
-}
-
 /// A guest with fds 0..: a listener, a connected pair, a bound UDP socket, all on
 /// 127.0.0.1 and non-blocking; everything else denied by policy.
 fn guest() -> GuestCtx {
-    let mut cx = GuestCtx::new(FdTable::new(FdPolicy::lowest()));
-    let open = Arc::new(NetworkPolicy::allow_all());
-    let mut l = Socket::open(AddressFamily::Ipv4, SocketKind::Stream, open.clone()).expect("open");
-    l.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
-    l.listen(8).expect("listen");
-    let at = l.local_addr().expect("addr");
-    let mut c = Socket::open(AddressFamily::Ipv4, SocketKind::Stream, open.clone()).expect("open");
-    c.connect(at).expect("connect");
-    let (s, _) = l.accept(Blocking::Yes).expect("accept");
-    let mut u = Socket::open(AddressFamily::Ipv4, SocketKind::Datagram, open).expect("open");
-    u.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
-    for sock in [l, c, s, u] {
+    let mut cx = testutil::guest();
+    let mut lo = Loopback::new();
+    let (c, s) = lo.pair();
+    for sock in [lo.listener, c, s, testutil::udp()] {
         install(&mut cx, sock);
     }
     cx.net.policy = Arc::new(NetworkPolicy::deny_all());

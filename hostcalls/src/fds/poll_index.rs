@@ -15,11 +15,12 @@
 //!
 //! An entry is remembered only after a lookup in the fd table found a socket registered
 //! in the guest's poller with the `POLL_FD_READWRITE` right, and it holds while that fd
-//! refers to that socket with that right. What can end that is, in hostcalls: closing
-//! the fd, `fd_renumber` (both fds), dropping rights, and a new fd taking the number;
-//! each calls [`PollIndex::forget`]. (A socket's registration never changes while the
-//! socket lives, and a descriptor is never replaced in place.) Debug builds check every
-//! answer against the fd table (`poll.rs`), so a missed `forget` fails the test suites.
+//! refers to that socket with that right (a socket's registration never changes while
+//! the socket lives). The map itself knows nothing of the table: its owner, [`Fds`],
+//! forgets an fd on every change that could end that (see `fds.rs`), and debug builds
+//! check every answer against the fd table.
+//!
+//! [`Fds`]: super::Fds
 
 /// fds at or above this are not remembered (they take the fd-table path): bounds the map
 /// at 1 MiB whatever the fd policy (a `random` policy's fds spread over 2^31).
@@ -59,7 +60,7 @@ impl PollIndex {
         }
     }
 
-    /// Forgets `fd` (it was closed, renumbered, reopened, or lost rights).
+    /// Forgets `fd` (the table changed at it, or may have).
     #[inline]
     pub(crate) fn forget(&mut self, fd: u32) {
         if let Some(slot) = self.keys.get_mut(fd as usize) {
